@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index';
+
+describe('loadConfig', () => {
+  it('applies embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.HTTP_PORT).toBe(8080);
+    expect(config.SIP_PORT).toBe(5060);
+    expect(config.NATS_URL).toBeUndefined();
+    expect(config.LOG_LEVEL).toBe('info');
+  });
+
+  it('coerces and validates typed values', () => {
+    const config = loadConfig({ HTTP_PORT: '9000', NATS_URL: 'nats://a:4222, nats://b:4222', SHUTDOWN_GRACE_MS: '500' });
+    expect(config.HTTP_PORT).toBe(9000);
+    expect(config.SHUTDOWN_GRACE_MS).toBe(500);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ HTTP_PORT: '' }).HTTP_PORT).toBe(8080);
+  });
+
+  it('names every bad variable, its value and the reason', () => {
+    let error: unknown;
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', SIP_PORT: '70000', NATS_URL: 'localhost:4222', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(/HTTP_PORT: must be a port number \(got "eighty"\)/);
+    expect(message).toMatch(/SIP_PORT: must be between 1 and 65535 \(got "70000"\)/);
+    expect(message).toMatch(/NATS_URL: must be one or more comma-separated nats:\/\/host:port URLs/);
+    expect(message).toMatch(/LOG_LEVEL:/);
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('never echoes secrets', () => {
+    expect(() => loadConfig({ NATS_USER: 'svc' })).toThrow(/NATS_PASSWORD: NATS_USER and NATS_PASSWORD go together/);
+    try {
+      loadConfig({ NATS_PASSWORD: 'hunter2' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+  });
+});

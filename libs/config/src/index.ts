@@ -1,0 +1,2 @@
+export { configSchema, configVariables, type Config } from './schema';
+export { loadConfig, ConfigError } from './load';

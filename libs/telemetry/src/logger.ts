@@ -1,0 +1,33 @@
+import { trace } from '@opentelemetry/api';
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+
+export type Logger = PinoLogger;
+
+export interface LoggerOptions {
+  readonly service: string;
+  readonly level?: string;
+  /** Defaults to stdout. */
+  readonly destination?: DestinationStream;
+}
+
+/**
+ * Structured JSON logs, one object per line, with the service name and, inside
+ * a span, its trace_id and span_id, so logs and traces join up.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const span = trace.getActiveSpan();
+        if (!span) return {};
+        const { traceId, spanId } = span.spanContext();
+        return { trace_id: traceId, span_id: spanId };
+      },
+    },
+    options.destination,
+  );
+}
