@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
     expect(message).toMatch(/HTTP_PORT: must be a port number \(got "eighty"\)/);
-    expect(message).toMatch(/SIP_PORT: must be between 1 and 65535 \(got "70000"\)/);
+    expect(message).toMatch(/SIP_PORT: must be between 0 and 65535 \(0 picks a free port\) \(got "70000"\)/);
     expect(message).toMatch(/NATS_URL: must be one or more comma-separated nats:\/\/host:port URLs/);
     expect(message).toMatch(/LOG_LEVEL:/);
     expect((error as ConfigError).problems).toHaveLength(4);

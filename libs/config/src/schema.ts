@@ -9,8 +9,8 @@ const port = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a port number' })
     .int('must be a whole number')
-    .min(1, 'must be between 1 and 65535')
-    .max(65535, 'must be between 1 and 65535')
+    .min(0, 'must be between 0 and 65535 (0 picks a free port)')
+    .max(65535, 'must be between 0 and 65535 (0 picks a free port)')
     .default(fallback);
 
 const natsUrls = z
@@ -40,6 +40,11 @@ export const configSchema = z.object({
     .describe('OTLP/HTTP endpoint for traces. Unset: spans are kept in memory (last 2,000).'),
   OTEL_SERVICE_NAME: z.string().optional().describe('Overrides the service name in traces.'),
   SHUTDOWN_GRACE_MS: milliseconds(30_000).describe('How long a stopping service waits for in-flight work (calls) to finish.'),
+  API_TOKENS: z.string().optional()
+    .describe('Comma-separated bearer tokens for the gateway API (`/v1/...`). Unset: the API answers loopback clients only.'),
+  SESSION_API_URL: z.url('must be a URL such as https://gateway.example.com').optional()
+    .describe('Where the connect-trigger Lambda posts sessions (the gateway base URL).'),
+  SESSION_API_TOKEN: z.string().optional().describe('Bearer token the connect-trigger Lambda sends to the session API.'),
   DATA_DIR: z.string().default('./data').describe('Where embedded state lives (PGlite database, recordings).'),
 }).superRefine((env, ctx) => {
   if ((env.NATS_USER === undefined) !== (env.NATS_PASSWORD === undefined)) {

@@ -82,8 +82,9 @@ export function superviseCalls(bus: MessageBus, options: CallSupervisorOptions):
 
 /** Logs every call lifecycle event this service hears (broadcast, not claimed). */
 export function logCallLifecycle(bus: MessageBus, logger: Logger): BusSubscription {
-  return subscribeTo(bus, topics.lifecycle, (event) => {
-    const { $case, ...detail } = event.event ?? { $case: 'unknown' };
-    logger.info({ callId: event.callId, event: $case, ...detail }, `call ${$case}`);
+  return subscribeTo(bus, topics.lifecycle, ({ callId, event }) => {
+    if (!event) return logger.warn({ callId }, 'call event without a kind');
+    const detail = (event as unknown as Record<string, object>)[event.$case];
+    logger.info({ callId, event: event.$case, ...detail }, `call ${event.$case}`);
   });
 }

@@ -141,6 +141,13 @@ export class InProcessBus implements MessageBus {
     return this.current;
   }
 
+  /** Live subscriptions: lets tests prove a call released everything it held. */
+  subscriptionCount(): number {
+    let n = this.wildcards.size;
+    for (const set of this.exact.values()) n += set.size;
+    return n;
+  }
+
   onStatus(listener: (event: BusStatusEvent) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
