@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { publishTo } from '@voiceagent/bus';
 import { topics } from '@voiceagent/contracts';
-import { callStarted, eventually, startServices } from '@voiceagent/testing';
+import { callStarted, startServices } from '@voiceagent/runtime/testing';
+import { eventually } from '@voiceagent/testing';
 import { bookingService } from './main';
 
 describe('booking service', () => {

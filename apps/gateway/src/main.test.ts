@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { publishTo } from '@voiceagent/bus';
 import { topics } from '@voiceagent/contracts';
-import { callEnded, callStarted, eventually, freePort, startServices } from '@voiceagent/testing';
+import { callEnded, callStarted, startServices } from '@voiceagent/runtime/testing';
+import { eventually, freePort } from '@voiceagent/testing';
 import { gatewayService } from './main';
 import { ApiAccess } from './domain/api-access';
 

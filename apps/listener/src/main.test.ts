@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { publishTo } from '@voiceagent/bus';
 import { topics } from '@voiceagent/contracts';
-import { callEnded, callStarted, eventually, startServices } from '@voiceagent/testing';
+import { callEnded, callStarted, startServices } from '@voiceagent/runtime/testing';
+import { eventually } from '@voiceagent/testing';
 import { listenerService } from './main';
 
 describe('listener service', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CallEvent,
   EndReason,
   InvalidCallIdError,
   Tool,
@@ -9,6 +8,7 @@ import {
   callSubject,
   topics,
   type AgentUtterance,
+  type CallEvent,
 } from './index';
 
 describe('subject map', () => {

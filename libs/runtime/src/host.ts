@@ -33,16 +33,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   health.register('bus', () => ({ ok: bus.state() === 'connected', detail: `${bus.kind}: ${bus.state()}` }));
   bus.onStatus((event) => logger[event.state === 'connected' ? 'info' : 'warn']({ bus: bus.kind, state: event.state, detail: event.detail }, 'bus status'));
 
-  let healthServer: Server | undefined;
-  if (options.healthPort !== undefined) {
-    healthServer = createServer((req, res) => {
-      if (!handleHealthRequest(health, req, res)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-    });
-    await new Promise<void>((resolve, reject) => {
-      healthServer!.once('error', reject);
-      healthServer!.listen(options.healthPort, () => resolve());
-    });
-  }
+  const healthServer = options.healthPort === undefined ? undefined : await serveHealth(health, options.healthPort);
 
   const running: Array<{ name: string; service: RunningService }> = [];
   const stopAll = async () => {
@@ -83,10 +74,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
         await stopAll();
         await bus.drain().catch((error: unknown) => logger.error({ err: error }, 'bus drain failed'));
         await telemetry.shutdown().catch(() => undefined);
-        if (healthServer) await new Promise<void>((resolve) => healthServer!.close(() => resolve()));
+        if (healthServer) await new Promise<void>((resolve) => healthServer.close(() => resolve()));
         logger.info('stopped');
       })()),
   };
+}
+
+async function serveHealth(health: HealthRegistry, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (!handleHealthRequest(health, req, res)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
 }
 
 /** Ctrl-C / SIGTERM stop the host gracefully; a second signal exits at once. */

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
  * Keeps the most recent ended spans in a ring buffer: the in-memory default
@@ -13,7 +13,9 @@ export class RecentSpans implements SpanProcessor {
 
   constructor(readonly capacity = 2000) {}
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(_span: Span, _parentContext: Context): void {
+    // Only ended spans are kept.
+  }
 
   onEnd(span: ReadableSpan): void {
     if (this.buffer.length < this.capacity) this.buffer.push(span);
@@ -35,6 +37,11 @@ export class RecentSpans implements SpanProcessor {
     this.next = 0;
   }
 
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -1,5 +1,4 @@
+// Harnesses with no dependency on the project's own libs, so any lib's tests can use them.
 export { NatsServer, type NatsServerOptions } from './nats-server';
 export { freePort, waitForPort } from './ports';
 export { eventually } from './eventually';
-export { startServices, type ServiceHarness, type LogLine } from './service-harness';
-export { callStarted, callEnded } from './call-events';

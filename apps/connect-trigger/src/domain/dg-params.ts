@@ -42,11 +42,9 @@ export function dgParamsFromAttributes(attributes: Record<string, string> | null
     const tokens = splitUnescaped(value);
     if (tokens.length > 0) params[key.slice(3)] = tokens;
   }
-  const callback = params['callback'];
-  if (callback) {
-    if (callback.length > 1) throw new ContactAttributeError('More than one callback provided');
-    params['callback'] = [callback[0]!.replaceAll('{contact-id}', contactId)];
-  }
+  const [callback, ...more] = params['callback'] ?? [];
+  if (more.length > 0) throw new ContactAttributeError('More than one callback provided');
+  if (callback) params['callback'] = [callback.replaceAll('{contact-id}', contactId)];
   const tags = params['tag'] ?? [];
   if (!tags.includes(CONNECT_TAG)) params['tag'] = [...tags, CONNECT_TAG];
   return params;

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { InProcessBus } from '@voiceagent/bus';
 import { loadConfig } from '@voiceagent/config';
 import { createLogger, startTelemetry, type Telemetry } from '@voiceagent/telemetry';
-import { startHost, type Host, type ServiceDefinition } from '@voiceagent/runtime';
+import { startHost, type Host } from '../host';
+import type { ServiceDefinition } from '../service';
 
 export interface LogLine {
   readonly level: string;
