@@ -45,3 +45,25 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('media settings', () => {
+  it('parses booleans, lists and ranges the way operators write them', () => {
+    const config = loadConfig({ MEDIA_ECHO: 'yes', SIP_TRANSPORTS: 'udp', RTP_PORT_MIN: '30000', RTP_PORT_MAX: '30100', SIP_DIGEST_USERS: 'trunk:pa:ss' });
+    expect(config.MEDIA_ECHO).toBe(true);
+    expect(config.SIP_TRANSPORTS).toBe('udp');
+    expect(loadConfig({}).MEDIA_ECHO).toBe(false);
+  });
+
+  it('refuses an empty RTP range, unknown transports and malformed digest users without echoing them', () => {
+    expect(() => loadConfig({ RTP_PORT_MIN: '20000', RTP_PORT_MAX: '10000' })).toThrow(/RTP_PORT_MAX: must be greater than RTP_PORT_MIN/);
+    expect(() => loadConfig({ SIP_TRANSPORTS: 'udp,sctp' })).toThrow(/SIP_TRANSPORTS: must be udp, tcp or udp,tcp/);
+    expect(() => loadConfig({ MEDIA_ECHO: 'maybe' })).toThrow(/MEDIA_ECHO/);
+    try {
+      loadConfig({ SIP_DIGEST_USERS: 'nopassword' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toMatch(/SIP_DIGEST_USERS: must be user:password pairs/);
+      expect((e as Error).message).not.toContain('nopassword');
+    }
+  });
+});

@@ -29,6 +29,26 @@ export const configSchema = z.object({
   HTTP_PORT: port(8080).describe('Gateway HTTP port (control plane, console, `GET /healthz`).'),
   HTTP_HOST: z.string().default('0.0.0.0').describe('Address the gateway HTTP server binds to.'),
   SIP_PORT: port(5060).describe('SIP port (UDP and TCP) of the media service.'),
+  SIP_HOST: z.string().default('0.0.0.0').describe('Address the SIP listeners (UDP and TCP) bind to.'),
+  SIP_TRANSPORTS: z.string().default('udp,tcp')
+    .refine((value) => value.split(',').every((t) => ['udp', 'tcp'].includes(t.trim())), 'must be udp, tcp or udp,tcp')
+    .describe('SIP transports to listen on.'),
+  SIP_PUBLIC_ADDRESS: z.string().optional()
+    .describe('Address advertised in SDP and Contact (behind NAT or in Kubernetes). Unset: the SIP_HOST address, or the first non-loopback IPv4 when SIP_HOST is 0.0.0.0.'),
+  SIP_ALLOWED_SOURCES: z.string().optional()
+    .describe('Comma-separated CIDRs allowed to send SIP (e.g. your trunk provider). Unset: loopback only, unless SIP_DIGEST_USERS is set.'),
+  SIP_DIGEST_USERS: z.string().optional()
+    .refine((value) => value === undefined || value.split(',').every((pair) => /^[^:\s]+:\S+$/.test(pair.trim())), 'must be user:password pairs separated by commas')
+    .describe('Comma-separated user:password pairs; when set, INVITEs must pass SIP digest authentication.'),
+  SIP_DIGEST_REALM: z.string().default('voice-agent').describe('Realm of the SIP digest challenge.'),
+  SIP_RATE_LIMIT: z.coerce.number({ error: 'must be a number of requests per second' }).positive('must be positive').default(50)
+    .describe('SIP requests per second accepted from one source address (bursts up to twice that); the rest are dropped.'),
+  MAX_CALLS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(500)
+    .describe('Concurrent calls the media service carries; further INVITEs get 503 with Retry-After.'),
+  RTP_PORT_MIN: port(10000).describe('Lowest UDP port for RTP.'),
+  RTP_PORT_MAX: port(20000).describe('Highest UDP port for RTP.'),
+  MEDIA_ECHO: z.stringbool({ error: 'must be true/false, 1/0, yes/no or on/off' }).default(false)
+    .describe('Echo mode: play each caller\'s audio back to them (a line test without the speech stages).'),
   HEALTH_PORT: port(9090).describe('Health endpoint (`/healthz`, `/livez`) of a service run on its own.'),
   NATS_URL: natsUrls.optional()
     .describe('NATS server URL(s). Unset: `npm start` uses the in-process bus. Required for a service run on its own.'),
@@ -47,6 +67,9 @@ export const configSchema = z.object({
   SESSION_API_TOKEN: z.string().optional().describe('Bearer token the connect-trigger Lambda sends to the session API.'),
   DATA_DIR: z.string().default('./data').describe('Where embedded state lives (PGlite database, recordings).'),
 }).superRefine((env, ctx) => {
+  if (env.RTP_PORT_MIN >= env.RTP_PORT_MAX) {
+    ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
+  }
   if ((env.NATS_USER === undefined) !== (env.NATS_PASSWORD === undefined)) {
     ctx.addIssue({ code: 'custom', path: [env.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD'], message: 'NATS_USER and NATS_PASSWORD go together' });
   }

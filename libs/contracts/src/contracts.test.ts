@@ -20,6 +20,7 @@ describe('subject map', () => {
     expect(callSubject('c1', 'userTurn')).toBe('call.c1.turn.user');
     expect(callSubject('c1', 'agentTurn')).toBe('call.c1.turn.agent');
     expect(callSubject('c1', 'control')).toBe('call.c1.control');
+    expect(callSubject('c1', 'dtmf')).toBe('call.c1.dtmf');
     expect(anyCallSubject('userTurn')).toBe('call.*.turn.user');
     expect(topics.lifecycle.subject).toBe('calls.lifecycle');
   });

@@ -27,6 +27,8 @@ export const callStreams = {
   userTurn: 'turn.user',
   agentTurn: 'turn.agent',
   control: 'control',
+  /** Digits the caller pressed (RFC 4733 or SIP INFO), media → stages. */
+  dtmf: 'dtmf',
 } as const;
 
 export type CallStream = keyof typeof callStreams;

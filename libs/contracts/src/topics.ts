@@ -1,7 +1,7 @@
 import type { Topic } from '@voiceagent/bus';
 import { BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
 import { AgentUtterance } from './gen/voiceagent/brain/v1/brain';
-import { CallControl, CallEvent } from './gen/voiceagent/call/v1/call';
+import { CallControl, CallEvent, Dtmf } from './gen/voiceagent/call/v1/call';
 import { Transcript, UserTurn, VadEvent } from './gen/voiceagent/listener/v1/listener';
 import { AudioFrame } from './gen/voiceagent/media/v1/audio';
 import { LIFECYCLE_SUBJECT, anyCallSubject, callSubject, type CallStream } from './subjects';
@@ -29,6 +29,7 @@ interface StreamPayloads {
   userTurn: UserTurn;
   agentTurn: AgentUtterance;
   control: CallControl;
+  dtmf: Dtmf;
 }
 
 const streamCodecs: { [S in CallStream]: MessageCodec<StreamPayloads[S]> } = {
@@ -39,6 +40,7 @@ const streamCodecs: { [S in CallStream]: MessageCodec<StreamPayloads[S]> } = {
   userTurn: UserTurn,
   agentTurn: AgentUtterance,
   control: CallControl,
+  dtmf: Dtmf,
 };
 
 /** Typed topics: a subject with its payload codec. */
