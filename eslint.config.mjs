@@ -9,7 +9,7 @@ const ioBuiltins = [
 const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:launcher', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
 ];
 const boundaries = (allow = []) => [
@@ -23,6 +23,8 @@ const launchedApps = ['booking', 'brain', 'escalation', 'gateway', 'listener', '
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
+  // Registers the TypeScript ESLint plugin for .mjs too (tools/build, infra), which the rules below also cover.
+  ...nx.configs['flat/javascript'],
   { ignores: ['**/node_modules', '**/dist', '.nx', 'libs/contracts/src/gen'] },
   {
     files: ['**/*.ts', '**/*.mjs'],

@@ -23,7 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const value = relevant[name];
-    const secret = /PASSWORD|TOKEN|CREDS|KEY|USERS/.test(name);
+    const secret = /PASSWORD|TOKEN|CREDS|KEY|USERS|DATABASE_URL/.test(name);
     const shown = value === undefined ? '' : secret ? ' (value hidden)' : ` (got ${JSON.stringify(value)})`;
     return `${name}: ${issue.message}${shown}`;
   });

@@ -45,6 +45,7 @@ export const configSchema = z.object({
     .describe('SIP requests per second accepted from one source address (bursts up to twice that); the rest are dropped.'),
   MAX_CALLS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(500)
     .describe('Concurrent calls the media service carries; further INVITEs get 503 with Retry-After.'),
+  SIP_ANSWER_DELAY_MS: milliseconds(0).describe('Ring (180) this long before answering an INVITE; 0 answers at once.'),
   RTP_PORT_MIN: port(10000).describe('Lowest UDP port for RTP.'),
   RTP_PORT_MAX: port(20000).describe('Highest UDP port for RTP.'),
   MEDIA_ECHO: z.stringbool({ error: 'must be true/false, 1/0, yes/no or on/off' }).default(false)
@@ -66,6 +67,27 @@ export const configSchema = z.object({
     .describe('Where the connect-trigger Lambda posts sessions (the gateway base URL).'),
   SESSION_API_TOKEN: z.string().optional().describe('Bearer token the connect-trigger Lambda sends to the session API.'),
   DATA_DIR: z.string().default('./data').describe('Where embedded state lives (PGlite database, recordings).'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres://user:password@host:5432/database URL').optional()
+    .describe('PostgreSQL connection URL (`postgres://user:password@host:5432/database`) for the booking and escalation stores; migrations run at start-up. Unset: embedded PGlite under `DATA_DIR/pglite`.'),
+  STT_ENGINE: z.enum(['local', 'deepgram', 'aws']).default('local')
+    .describe('Speech-to-text engine: `local` (sherpa-onnx streaming zipformer + Silero VAD, offline), `deepgram` (live `/v1/listen`) or `aws` (Transcribe streaming).'),
+  VOICE_AGENT_MODELS: z.string().optional()
+    .describe('Folder of the offline speech models (`npm run models` fills it). Unset: `~/.cache/voice-agent/models`.'),
+  VOICE_AGENT_MODELS_MIRROR: z.string().optional()
+    .describe('Local folder to copy missing models from (`<mirror>/<model>/<file>`) before trying the upstream download.'),
+  TURN_SILENCE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
+    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(400)
+    .describe("Pause after the caller's last speech that ends their turn (the final transcript locks then); shorter pauses mid-sentence do not."),
+  TURN_MIN_SPEECH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
+    .min(32, 'must be between 32 and 2000').max(2000, 'must be between 32 and 2000').default(150)
+    .describe('Speech needed before the caller counts as speaking (speech started, barge-in); shorter sounds are ignored.'),
+  TURN_VAD_THRESHOLD: z.coerce.number({ error: 'must be a number between 0 and 1' })
+    .gt(0, 'must be between 0 and 1 (exclusive)').lt(1, 'must be between 0 and 1 (exclusive)').default(0.5)
+    .describe('Voice activity threshold (Silero speech probability); raise it on noisy lines.'),
+  TTS_ENGINE: z.enum(['local', 'deepgram', 'aws']).default('local')
+    .describe('Text-to-speech engine: `local` (flite or espeak-ng on this machine, from the Debian packages of the same names), `deepgram` (Aura) or `aws` (Polly); the deepgram and aws adapters are not available yet.'),
+  TTS_VOICE: z.string().optional()
+    .describe('Text-to-speech voice. local: a flite voice (`kal`, `slt`, `rms`, `awb`) or `espeak-ng:<voice>` such as `espeak-ng:en-us`. Unset: the engine default (`kal` for local).'),
 }).superRefine((env, ctx) => {
   if (env.RTP_PORT_MIN >= env.RTP_PORT_MAX) {
     ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });

@@ -2,3 +2,4 @@
 export { NatsServer, type NatsServerOptions } from './nats-server';
 export { freePort, waitForPort } from './ports';
 export { eventually } from './eventually';
+export { PostgresServer, postgresBinDir, type PostgresServerOptions } from './postgres-server';

@@ -1,0 +1,48 @@
+export {
+  parseRtpPacket,
+  serializeRtpPacket,
+  writeRtpHeader,
+  rtpHeaderLength,
+  isRtcpPacket,
+  RtpParseError,
+  RTP_HEADER_BYTES,
+  type RtpParseErrorReason,
+  type RtpPacket,
+  type RtpHeader,
+  type RtpHeaderFields,
+  type RtpHeaderExtension,
+} from './packet';
+export {
+  parseTelephoneEvent,
+  writeTelephoneEvent,
+  telephoneEventSequence,
+  dtmfEventCode,
+  dtmfDigit,
+  DtmfDetector,
+  TELEPHONE_EVENT_BYTES,
+  type TelephoneEvent,
+  type TelephoneEventSequenceOptions,
+  type DtmfDigitEvent,
+  type DtmfDetectorOptions,
+} from './telephone-event';
+export {
+  PacingScheduler,
+  sharedPacingScheduler,
+  systemPacingClock,
+  type PacingClock,
+  type PacedTask,
+  type PacingSchedulerOptions,
+  type PacingStats,
+} from './pacing';
+export {
+  RtpSession,
+  RtpPortError,
+  RTP_FRAME_BYTES,
+  type RtpSessionOptions,
+  type RtpSessionHandlers,
+  type RtpSessionStats,
+  type RtpEndpoint,
+  type RtpPortRange,
+  type RtpAudioCodec,
+  type SendDtmfOptions,
+} from './session';

@@ -1,0 +1,139 @@
+import { ensureModel, type EnsureModelOptions, type ResolvedModel } from '@voiceagent/models';
+import { defaultTurnDetection, type SpeechStream, type SpeechStreamOptions, type SpeechToText, type TurnDetectionOptions } from '../../ports/speech-to-text';
+import { LocalSpeechStream } from './local-stream';
+import { loadSherpa, type SherpaOnlineRecognizer, type SherpaOnnx, type SherpaVad, type SherpaVadConfig } from './sherpa';
+
+export interface LocalSpeechToTextOptions {
+  /** Where the models come from (default: VOICE_AGENT_MODELS, VOICE_AGENT_MODELS_MIRROR, then upstream). */
+  readonly models?: Omit<EnsureModelOptions, 'downloadTimeoutMs'>;
+  readonly turn?: Partial<TurnDetectionOptions>;
+  /** Events held per stream for a reader that falls behind. Default 256. */
+  readonly maxQueuedEvents?: number;
+  /** Voice activity detectors kept for reuse after their calls end. Default 32. */
+  readonly maxIdleDetectors?: number;
+}
+
+/** One recognizer per model folder per process: every stream shares its weights. */
+const recognizers = new Map<string, SherpaOnlineRecognizer>();
+
+function sharedRecognizer(sherpa: SherpaOnnx, model: ResolvedModel): SherpaOnlineRecognizer {
+  let recognizer = recognizers.get(model.dir);
+  if (!recognizer) {
+    const file = (name: string) => {
+      const path = model.files[name];
+      if (!path) throw new Error(`model ${model.name} has no ${name}`);
+      return path;
+    };
+    recognizer = new sherpa.OnlineRecognizer({
+      featConfig: { sampleRate: 16_000, featureDim: 80 },
+      modelConfig: {
+        transducer: { encoder: file('encoder.int8.onnx'), decoder: file('decoder.onnx'), joiner: file('joiner.int8.onnx') },
+        tokens: file('tokens.txt'),
+        numThreads: 1,
+        provider: 'cpu',
+        debug: 0,
+      },
+      decodingMethod: 'greedy_search',
+      // Turns are found by the voice activity detector, not by the recognizer's own endpoint rules.
+      enableEndpoint: 0,
+    });
+    recognizers.set(model.dir, recognizer);
+  }
+  return recognizer;
+}
+
+/**
+ * The embedded engine: sherpa-onnx streaming zipformer (English) and Silero
+ * VAD, offline. Loads the models once; `stream()` is cheap (a recognizer
+ * stream and a voice activity detector per call).
+ */
+export class LocalSpeechToText implements SpeechToText {
+  readonly engine = 'local';
+  readonly turn: TurnDetectionOptions;
+  private open = 0;
+  /**
+   * Each Silero detector is its own onnxruntime session (about 10 MB and
+   * 50 ms to make), so detectors of ended calls are reset and reused.
+   */
+  private readonly idleDetectors: SherpaVad[] = [];
+  private readonly vadConfig: SherpaVadConfig;
+
+  constructor(
+    private readonly sherpa: SherpaOnnx,
+    private readonly recognizer: SherpaOnlineRecognizer,
+    vadModel: string,
+    turn: Partial<TurnDetectionOptions> = {},
+    private readonly maxQueuedEvents = 256,
+    private readonly maxIdleDetectors = 32,
+  ) {
+    this.turn = { ...defaultTurnDetection, ...turn };
+    this.vadConfig = {
+      sileroVad: {
+        model: vadModel,
+        threshold: this.turn.vadThreshold,
+        minSpeechDuration: this.turn.minSpeechMs / 1000,
+        // Short, so speech ends are found promptly; the turn detector decides what a pause means.
+        minSilenceDuration: 0.1,
+        windowSize: 512,
+        // Forces a pause in endless speech (or noise) so a long utterance can be settled.
+        maxSpeechDuration: 20,
+      },
+      sampleRate: 16_000,
+      numThreads: 1,
+      provider: 'cpu',
+      debug: 0,
+    };
+  }
+
+  /** Streams opened and not yet closed. */
+  get activeStreams(): number {
+    return this.open;
+  }
+
+  /** Detectors waiting for the next call. */
+  get idleDetectorCount(): number {
+    return this.idleDetectors.length;
+  }
+
+  stream(options: SpeechStreamOptions): SpeechStream {
+    const { sampleRateHz, channels = 1, language } = options;
+    if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8_000 || sampleRateHz > 48_000) {
+      throw new RangeError(`sampleRateHz must be a whole number of Hz from 8000 to 48000; got ${sampleRateHz}`);
+    }
+    if (channels !== 1) {
+      throw new RangeError(`the local speech engine takes mono audio (channels: 1), got ${channels}: open one stream per channel`);
+    }
+    if (language !== undefined && !/^en([-_]|$)/i.test(language)) {
+      throw new RangeError(`the local speech engine recognizes English only; language "${language}" needs STT_ENGINE=deepgram or aws`);
+    }
+    // keyterms: greedy search has no biasing; Deepgram and AWS use them.
+    const stream = new LocalSpeechStream({
+      recognizer: this.recognizer,
+      // Buffer for 30 s of speech: more than the longest segment (maxSpeechDuration).
+      vad: this.idleDetectors.pop() ?? new this.sherpa.Vad(this.vadConfig, 30),
+      // Silero takes only 16 kHz; the recognizer is fed the same samples, so audio is resampled once.
+      resampler: sampleRateHz === 16_000 ? null : new this.sherpa.LinearResampler(sampleRateHz, 16_000),
+      sampleRateHz,
+      turn: this.turn,
+      maxQueuedEvents: this.maxQueuedEvents,
+      onClose: (vad, reusable) => {
+        this.open -= 1;
+        if (reusable && this.idleDetectors.length < this.maxIdleDetectors) {
+          vad.reset();
+          this.idleDetectors.push(vad);
+        }
+      },
+    });
+    this.open += 1;
+    return stream;
+  }
+}
+
+export async function createLocalSpeechToText(options: LocalSpeechToTextOptions = {}): Promise<LocalSpeechToText> {
+  const [asr, vad] = await Promise.all([ensureModel('asr-en-zipformer-3m', options.models), ensureModel('vad-silero', options.models)]);
+  const vadModel = vad.files['silero_vad.onnx'];
+  if (!vadModel) throw new Error('model vad-silero has no silero_vad.onnx');
+  const sherpa = loadSherpa();
+  return new LocalSpeechToText(sherpa, sharedRecognizer(sherpa, asr), vadModel, options.turn, options.maxQueuedEvents, options.maxIdleDetectors);
+}
+

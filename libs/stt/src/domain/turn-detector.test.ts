@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { TurnDetector, type SpeechSegment, type TurnSignal } from './turn-detector';
+
+/**
+ * Drives the detector with a scripted voice activity track: speech in the
+ * given [start, end) spans, observed every 20 ms, the way the VAD reports it
+ * (a segment closes `closeLagMs` after the speech ends).
+ */
+function run(detector: TurnDetector, speech: [number, number][], untilMs: number, closeLagMs = 100): TurnSignal[] {
+  const signals: TurnSignal[] = [];
+  const open = new Set<number>();
+  for (let at = 20; at <= untilMs; at += 20) {
+    const segmentsEnded: SpeechSegment[] = [];
+    speech.forEach(([start, end], i) => {
+      if (at >= start && at < end + closeLagMs) open.add(i);
+      else if (open.has(i) && at >= end + closeLagMs) {
+        open.delete(i);
+        segmentsEnded.push({ startMs: start, endMs: end });
+      }
+    });
+    signals.push(...detector.update({ positionMs: at, speaking: open.size > 0, segmentsEnded }));
+  }
+  return signals;
+}
+
+const settings = { silenceMs: 400, maxUtteranceMs: 15_000 };
+
+describe('TurnDetector', () => {
+  it('starts a turn on speech and ends it once the pause reaches silenceMs', () => {
+    const signals = run(new TurnDetector(settings, 200), [[1000, 2500]], 4000);
+    expect(signals).toEqual([
+      { kind: 'started', atMs: 800 },
+      { kind: 'ended', atMs: 2900, startMs: 1000, lastSpeechAtMs: 2500 },
+    ]);
+  });
+
+  it('keeps the turn through a shorter pause and ends at a longer one', () => {
+    const short = run(new TurnDetector(settings), [[1000, 2000], [2300, 3000]], 5000);
+    expect(short.map((s) => s.kind)).toEqual(['started', 'ended']);
+    expect(short[1]).toMatchObject({ startMs: 1000, lastSpeechAtMs: 3000 });
+    const long = run(new TurnDetector(settings), [[1000, 2000], [3000, 4000]], 6000);
+    expect(long).toEqual([
+      { kind: 'started', atMs: 1000 },
+      { kind: 'ended', atMs: 2400, startMs: 1000, lastSpeechAtMs: 2000 },
+      { kind: 'started', atMs: 3000 },
+      { kind: 'ended', atMs: 4400, startMs: 3000, lastSpeechAtMs: 4000 },
+    ]);
+  });
+
+  it('is exact at the boundary: a pause one frame short of silenceMs does not end the turn', () => {
+    // The first segment closes at 2100; the second begins while the pause is 380 ms old.
+    const signals = run(new TurnDetector(settings), [[1000, 2000], [2380, 3000]], 5000, 100);
+    expect(signals.map((s) => s.kind)).toEqual(['started', 'ended']);
+  });
+
+  it('settles a long utterance at a pause without ending the turn', () => {
+    const signals = run(new TurnDetector({ silenceMs: 400, maxUtteranceMs: 3000 }), [[0, 3500], [3700, 5000]], 6000);
+    expect(signals).toEqual([
+      { kind: 'started', atMs: 20 },
+      { kind: 'cut', startMs: 0, endMs: 3500 },
+      { kind: 'ended', atMs: 5400, startMs: 3500, lastSpeechAtMs: 5000 },
+    ]);
+  });
+
+  it('forceEnd ends the turn now, and starts another if the caller is still speaking', () => {
+    const detector = new TurnDetector(settings);
+    expect(detector.forceEnd(100, true)).toEqual([]);
+    detector.update({ positionMs: 500, speaking: true, segmentsEnded: [] });
+    expect(detector.forceEnd(900, true)).toEqual([
+      { kind: 'ended', atMs: 900, startMs: 500, lastSpeechAtMs: 900 },
+      { kind: 'started', atMs: 900 },
+    ]);
+    expect(detector.inTurn).toBe(true);
+    expect(detector.forceEnd(1000, false)).toEqual([{ kind: 'ended', atMs: 1000, startMs: 900, lastSpeechAtMs: 1000 }]);
+    expect(detector.inTurn).toBe(false);
+  });
+
+  it('treats a segment that opened and closed within one observation as a whole utterance', () => {
+    const detector = new TurnDetector(settings);
+    expect(detector.update({ positionMs: 1000, speaking: false, segmentsEnded: [{ startMs: 200, endMs: 700 }] })).toEqual([{ kind: 'started', atMs: 200 }]);
+    expect(detector.update({ positionMs: 1100, speaking: false, segmentsEnded: [] })).toEqual([
+      { kind: 'ended', atMs: 1100, startMs: 200, lastSpeechAtMs: 700 },
+    ]);
+  });
+});

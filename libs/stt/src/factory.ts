@@ -1,0 +1,33 @@
+import type { Config } from '@voiceagent/config';
+import type { EnsureModelOptions } from '@voiceagent/models';
+import { createLocalSpeechToText } from './adapters/local/local-engine';
+import type { SpeechToText } from './ports/speech-to-text';
+
+/** The settings the engines read (a loaded `Config` fits). */
+export type SpeechToTextConfig = Pick<
+  Config,
+  'STT_ENGINE' | 'VOICE_AGENT_MODELS' | 'VOICE_AGENT_MODELS_MIRROR' | 'TURN_SILENCE_MS' | 'TURN_MIN_SPEECH_MS' | 'TURN_VAD_THRESHOLD'
+>;
+
+export interface SpeechToTextExtras {
+  /** Progress of model copies and downloads. */
+  readonly log?: EnsureModelOptions['log'];
+}
+
+const comingNext: Record<Exclude<SpeechToTextConfig['STT_ENGINE'], 'local'>, string> = {
+  deepgram: 'the Deepgram adapter (live /v1/listen: interim results, endpointing, UtteranceEnd)',
+  aws: 'the AWS adapter (Transcribe streaming, partial results)',
+};
+
+/** The engine STT_ENGINE names. The composition root calls this once and shares the engine across calls. */
+export async function createSpeechToText(config: SpeechToTextConfig, extras: SpeechToTextExtras = {}): Promise<SpeechToText> {
+  const engine = config.STT_ENGINE;
+  if (engine === 'local') {
+    return createLocalSpeechToText({
+      models: { modelsDir: config.VOICE_AGENT_MODELS, mirrorDir: config.VOICE_AGENT_MODELS_MIRROR ?? null, log: extras.log },
+      turn: { silenceMs: config.TURN_SILENCE_MS, minSpeechMs: config.TURN_MIN_SPEECH_MS, vadThreshold: config.TURN_VAD_THRESHOLD },
+    });
+  }
+  const next = comingNext[engine];
+  throw new Error(`STT_ENGINE=${engine} is not available yet: ${next} comes next. Use STT_ENGINE=local (the default) meanwhile.`);
+}

@@ -1,0 +1,18 @@
+export type {
+  SpeechToText,
+  SpeechStream,
+  SpeechStreamOptions,
+  SpeechEvent,
+  SpeechStartedEvent,
+  PartialTranscriptEvent,
+  FinalTranscriptEvent,
+  EndOfUtteranceEvent,
+  SpeechErrorEvent,
+  WordTiming,
+  TurnDetectionOptions,
+} from './ports/speech-to-text';
+export { defaultTurnDetection } from './ports/speech-to-text';
+export { createSpeechToText, type SpeechToTextConfig, type SpeechToTextExtras } from './factory';
+export { createLocalSpeechToText, LocalSpeechToText, type LocalSpeechToTextOptions } from './adapters/local/local-engine';
+export { TurnDetector, type TurnSignal, type VadObservation, type SpeechSegment } from './domain/turn-detector';
+export { BoundedQueue, type BoundedQueueOptions } from './domain/event-queue';

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { TtsBufferFullError, TtsSynthesisError, type SynthesizedFrame } from '../ports/text-to-speech';
+import { SentenceSynthesisStream, type StreamLimits } from './sentence-stream';
+
+const FRAME = 320; // bytes of 20 ms at 8 kHz
+
+interface Call {
+  text: string;
+  signal: AbortSignal;
+  finish(frames: number): void;
+  fail(error: Error): void;
+}
+
+/** An engine the test drives by hand: each sentence waits until the test finishes it. */
+function harness(limits?: StreamLimits) {
+  const calls: Call[] = [];
+  const stream = new SentenceSynthesisStream(
+    (text, signal) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason));
+        calls.push({ text, signal, finish: (frames) => resolve(new Uint8Array(Math.round(frames * FRAME)).fill(1)), fail: reject });
+      }),
+    8000,
+    limits,
+  );
+  const reader = stream[Symbol.asyncIterator]();
+  const next = async () => (await reader.next()).value as SynthesizedFrame;
+  return { calls, stream, reader, next };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('SentenceSynthesisStream', () => {
+  it('synthesizes sentences one at a time, in order, and flags sentence and reply ends', async () => {
+    const { calls, stream, next } = harness();
+    stream.pushText('First one. Second');
+    stream.pushText(' one. Third');
+    expect(calls.map((c) => c.text)).toEqual(['First one.']);
+    calls[0]!.finish(1.5);
+    await tick();
+    expect(calls.map((c) => c.text)).toEqual(['First one.', 'Second one.']);
+    stream.flush();
+    calls[1]!.finish(1);
+    await tick();
+    calls[2]!.finish(1);
+
+    const frames = [await next(), await next(), await next(), await next()];
+    expect(frames.map((f) => [f.sentenceIndex, f.replyIndex, f.text, f.sentenceEnd, f.replyEnd])).toEqual([
+      [0, 0, 'First one.', false, false],
+      [0, 0, undefined, true, false],
+      [1, 0, 'Second one.', true, false],
+      [2, 0, 'Third', true, true],
+    ]);
+    expect(frames.every((f) => f.audio.byteLength === FRAME && f.sampleRateHz === 8000)).toBe(true);
+  });
+
+  it('marks the reply end with one silent frame when its last frame was already read', async () => {
+    const { calls, stream, next } = harness();
+    stream.pushText('Hello there. ');
+    calls[0]!.finish(1);
+    expect((await next()).replyEnd).toBe(false);
+    stream.flush();
+    const marker = await next();
+    expect(marker).toMatchObject({ sentenceIndex: 0, replyIndex: 0, sentenceEnd: true, replyEnd: true });
+    expect(marker.audio.every((b) => b === 0)).toBe(true);
+    stream.pushText('Next reply.');
+    stream.flush();
+    calls[1]!.finish(1);
+    expect(await next()).toMatchObject({ sentenceIndex: 1, replyIndex: 1, replyEnd: true });
+  });
+
+  it('holds back the next sentence while the reader is behind (backpressure)', async () => {
+    const { calls, stream, next } = harness({ maxBufferedAudioMs: 100 }); // 5 frames
+    stream.pushText('One. Two. Three. ');
+    calls[0]!.finish(8);
+    await tick();
+    expect(calls).toHaveLength(1);
+    expect(stream.bufferedFrames).toBe(8);
+    for (let i = 0; i < 3; i++) await next();
+    expect(calls).toHaveLength(1); // still 5 buffered
+    await next();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('refuses text past the limit and stays usable', () => {
+    const { calls, stream } = harness({ maxPendingChars: 40 });
+    stream.pushText('A first sentence. And more text');
+    expect(() => stream.pushText(' that goes on and on')).toThrow(TtsBufferFullError);
+    stream.pushText('.');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('on cancel aborts the sentence in flight, drops unread audio and starts afresh', async () => {
+    const { calls, stream, next, reader } = harness();
+    stream.pushText('One. Two. Three. ');
+    calls[0]!.finish(3);
+    await tick();
+    expect((await next()).sentenceIndex).toBe(0);
+    stream.cancel();
+    const pending = reader.next();
+    expect(calls[1]!.signal.aborted).toBe(true);
+    expect(stream.bufferedFrames).toBe(0);
+    calls[1]!.finish(3); // too late: ignored
+    stream.pushText('After barge-in.');
+    stream.flush();
+    await tick();
+    expect(calls.map((c) => c.text)).toEqual(['One.', 'Two.', 'After barge-in.']);
+    calls[2]!.finish(1);
+    const frame = (await pending).value as SynthesizedFrame;
+    expect(frame).toMatchObject({ sentenceIndex: 3, replyIndex: 1, text: 'After barge-in.', replyEnd: true });
+  });
+
+  it('delivers what it has, then throws the engine failure and ends', async () => {
+    const { calls, stream, reader } = harness();
+    stream.pushText('Fine. Broken. ');
+    calls[0]!.finish(1);
+    await tick();
+    calls[1]!.fail(new TtsSynthesisError('flite failed'));
+    expect((await reader.next()).done).toBe(false);
+    await expect(reader.next()).rejects.toThrow('flite failed');
+    expect((await reader.next()).done).toBe(true);
+  });
+
+  it('ends after endInput once the remaining audio is read', async () => {
+    const { calls, stream } = harness();
+    stream.pushText('Last words');
+    stream.endInput();
+    expect(() => stream.pushText('more')).toThrow(/ended/);
+    calls[0]!.finish(2);
+    const frames: SynthesizedFrame[] = [];
+    for await (const frame of stream) frames.push(frame);
+    expect(frames.map((f) => f.replyEnd)).toEqual([false, true]);
+  });
+
+  it('close aborts work, releases a waiting reader and refuses more text', async () => {
+    const { calls, stream, reader } = harness();
+    stream.pushText('Something long. ');
+    const waiting = reader.next();
+    await stream.close();
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect((await waiting).done).toBe(true);
+    expect(() => stream.pushText('x')).toThrow(/closed/);
+  });
+});

@@ -1,0 +1,17 @@
+export {
+  TtsBufferFullError,
+  TtsSetupError,
+  TtsSynthesisError,
+  type SynthesisOptions,
+  type SynthesisStream,
+  type SynthesizedFrame,
+  type TextToSpeech,
+} from './ports/text-to-speech';
+export { SentenceSegmenter, isSpeakable, type SegmenterOptions } from './domain/sentence-segmenter';
+export { normalizeForSpeech } from './domain/normalize';
+export { SentenceSynthesisStream, type SentenceSynthesizer, type StreamLimits } from './domain/sentence-stream';
+export { PhraseCache, type PhraseCacheOptions } from './domain/phrase-cache';
+export { toFrames } from './domain/pcm';
+export { LocalTextToSpeech, type LocalTtsOptions } from './adapters/local/local-tts';
+export type { ProcessExit, ProcessInfo, ProcessObserver } from './adapters/local/processes';
+export { createTextToSpeech, type TtsConfig } from './factory';

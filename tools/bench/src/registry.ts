@@ -1,0 +1,9 @@
+import type { Benchmark } from './benchmark';
+import { busBenchmark } from './bus';
+
+/** Every benchmark `npm run bench` knows, in the order it runs them. Add one module, add it here. */
+export const benchmarks: readonly Benchmark[] = [busBenchmark];
+
+export function findBenchmark(name: string): Benchmark | undefined {
+  return benchmarks.find((b) => b.name === name);
+}
