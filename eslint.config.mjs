@@ -11,6 +11,7 @@ const depConstraints = [
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:launcher', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:lib', 'type:tool', 'type:launcher'] },
 ];
 const boundaries = (allow = []) => [
   'error',
@@ -37,7 +38,7 @@ export default [
     },
   },
   {
-    files: ['tools/stack/**/*.ts'],
+    files: ['tools/stack/**/*.ts', 'tools/e2e/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(launchedApps) },
   },
   {

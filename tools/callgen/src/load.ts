@@ -28,8 +28,9 @@ export interface LoadSummary {
 export async function runLoad(ua: SipUserAgent, script: CallScript, options: LoadOptions): Promise<LoadSummary> {
   const reports: CallReport[] = [];
   let next = 0;
+  const { rampMs = 0 } = options;
   const worker = async (index: number) => {
-    if (options.rampMs) await new Promise((resolve) => setTimeout(resolve, (options.rampMs! * index) / options.concurrency));
+    if (rampMs > 0) await new Promise((resolve) => setTimeout(resolve, (rampMs * index) / options.concurrency));
     while (next < options.calls) {
       next++;
       reports.push(await placeCall(ua, script));

@@ -89,7 +89,7 @@ function formatReport(to: string, report: CallReport): string {
 }
 
 function formatSummary(s: LoadSummary): string {
-  const rows = [
+  const rows: Array<[string, string]> = [
     ['calls', String(s.calls)],
     ['answered', String(s.answered)],
     ['failed', String(s.failed)],
@@ -99,8 +99,8 @@ function formatSummary(s: LoadSummary): string {
     ['lost/late frames', `${s.lostFrames} of ${s.framesHeard + s.lostFrames} (${(s.lostRatio * 100).toFixed(3)} %)`],
     ['concealed frames', String(s.concealedFrames)],
   ];
-  const width = Math.max(...rows.map(([k]) => k!.length));
-  return `${rows.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`;
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
 main().then(

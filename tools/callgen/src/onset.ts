@@ -35,10 +35,6 @@ export class SpeechOnsetDetector {
     if (this.run++ === 0) this.runStartedAt = atMs;
     return this.run === this.minFrames ? this.runStartedAt : undefined;
   }
-
-  reset(): void {
-    this.run = 0;
-  }
 }
 
 /** Index just past the last sample louder than the threshold (per 20 ms frame), or 0 for silence. */

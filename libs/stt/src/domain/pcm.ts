@@ -15,6 +15,13 @@ export function linear16ToFloat32(pcm: Int16Array | Uint8Array): Float32Array {
   return out;
 }
 
+/** Level of a chunk in dBFS (a full-scale square wave is 0; digital silence is -Infinity). */
+export function levelDbfs(samples: Float32Array): number {
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  return samples.length === 0 ? -Infinity : 10 * Math.log10(sum / samples.length);
+}
+
 /** The last `capacity` samples pushed, to prime a fresh recognizer stream. */
 export class SampleHistory {
   private readonly buffer: Float32Array;

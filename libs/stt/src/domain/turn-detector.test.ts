@@ -27,7 +27,7 @@ const settings = { silenceMs: 400, maxUtteranceMs: 15_000 };
 
 describe('TurnDetector', () => {
   it('starts a turn on speech and ends it once the pause reaches silenceMs', () => {
-    const signals = run(new TurnDetector(settings, 200), [[1000, 2500]], 4000);
+    const signals = run(new TurnDetector(settings, { onsetLagMs: 200 }), [[1000, 2500]], 4000);
     expect(signals).toEqual([
       { kind: 'started', atMs: 800 },
       { kind: 'ended', atMs: 2900, startMs: 1000, lastSpeechAtMs: 2500 },
@@ -51,6 +51,46 @@ describe('TurnDetector', () => {
     // The first segment closes at 2100; the second begins while the pause is 380 ms old.
     const signals = run(new TurnDetector(settings), [[1000, 2000], [2380, 3000]], 5000, 100);
     expect(signals.map((s) => s.kind)).toEqual(['started', 'ended']);
+  });
+
+  describe('a rise in level during a pause', () => {
+    /** Speech 1000–2000 (segment closes at 2100), then a pause; `level(at)` and `speakingAt(at)` script the rest. */
+    function pause(level: (at: number) => number, speakingAt: (at: number) => boolean, untilMs = 4000): TurnSignal[] {
+      const detector = new TurnDetector(settings, { onsetLagMs: 200 });
+      const signals: TurnSignal[] = [];
+      for (let at = 1000; at <= untilMs; at += 20) {
+        const segmentsEnded = at === 2100 ? [{ startMs: 1000, endMs: 2000 }] : [];
+        const speaking = at < 2100 || speakingAt(at);
+        signals.push(...detector.update({ positionMs: at, speaking, segmentsEnded, levelDbfs: at < 2100 ? -20 : level(at) }));
+      }
+      return signals;
+    }
+
+    it('holds the turn while the detector has yet to confirm a caller resuming', () => {
+      // The caller resumes at 2300 (a soft onset), confirmed by the detector only at 2500, after the 400 ms pause ran out at 2400.
+      const signals = pause((at) => (at >= 2300 ? -30 : -70), (at) => at >= 2500 && at < 3000);
+      expect(signals.map((s) => s.kind)).toEqual(['started', 'ended']);
+      expect(signals[1]).toMatchObject({ atMs: 3400, lastSpeechAtMs: 3000 });
+    });
+
+    it('holds it at most resumeWindowMs for a sound that is not speech, then ends it', () => {
+      const click = pause((at) => (at >= 2300 && at < 2340 ? -30 : -70), () => false);
+      // Rise at 2300, window 400 ms (onset lag + 200): released at 2700, where the pause has long run out.
+      expect(click).toEqual([
+        { kind: 'started', atMs: 800 },
+        { kind: 'ended', atMs: 2700, startMs: 1000, lastSpeechAtMs: 2000 },
+      ]);
+    });
+
+    it('never holds it for steady noise, however loud', () => {
+      const noisy = pause(() => -35, () => false);
+      expect(noisy[1]).toEqual({ kind: 'ended', atMs: 2400, startMs: 1000, lastSpeechAtMs: 2000 });
+    });
+
+    it('ignores rises too quiet to be a voice', () => {
+      const hiss = pause((at) => (at >= 2300 ? -58 : -90), () => false);
+      expect(hiss[1]).toMatchObject({ atMs: 2400 });
+    });
   });
 
   it('settles a long utterance at a pause without ending the turn', () => {

@@ -28,6 +28,18 @@ describe('wordsFromTokens', () => {
     expect(t.words.at(-1)).toMatchObject({ startMs: 1300, endMs: 1340, confidence: 1 });
   });
 
+  it('keeps word times inside the speech the detector found', () => {
+    const t = wordsFromTokens(result, 1000, { endMs: 2900, clamp: { startMs: 1450 } });
+    expect(t.words.map((w) => [w.word, w.startMs, w.endMs])).toEqual([
+      ['what', 1450, 1640],
+      ['time', 1640, 2760],
+      ['saturday', 2760, 2900],
+    ]);
+    // A last word emitted after the speech ended sits at its end, not beyond.
+    const late = wordsFromTokens({ tokens: [' HI'], timestamps: [1.0] }, 0, { endMs: 900, clamp: { startMs: 500 } });
+    expect(late.words).toEqual([{ word: 'hi', startMs: 900, endMs: 900, confidence: 1 }]);
+  });
+
   it('gives an empty transcript for no tokens', () => {
     expect(wordsFromTokens({ tokens: [], timestamps: [] }, 0)).toEqual({ text: '', words: [], confidence: 0 });
   });

@@ -21,11 +21,17 @@ const minWordMs = 40;
 /**
  * Joins BPE tokens into words ("▁SA" "T" "UR" "DAY" → "saturday"), lower
  * case. A word starts at its first token's time and ends where the next word
- * starts (the last word at `endMs`, the end of the speech). Confidence is the geometric mean of the
- * token probabilities. Tokens before `fromMs` are left out (noise the
- * recognizer heard before the caller spoke).
+ * starts; the last one ends with the speech (`endMs`). Tokens before `fromMs`
+ * are left out (noise heard before the caller spoke). With `clamp`, times are
+ * kept inside [clamp.startMs, endMs]: a transducer emits a token a little
+ * after it is spoken, and the voice activity detector knows better where the
+ * speech is. Confidence is the geometric mean of the token probabilities.
  */
-export function wordsFromTokens(result: TokenStream, originMs: number, options: { fromMs?: number; endMs?: number } = {}): Transcript {
+export function wordsFromTokens(
+  result: TokenStream,
+  originMs: number,
+  options: { fromMs?: number; endMs?: number; clamp?: { startMs: number } } = {},
+): Transcript {
   const groups: { text: string; startMs: number; logProbs: number[] }[] = [];
   result.tokens.forEach((token, i) => {
     const atMs = Math.round(originMs + (result.timestamps[i] ?? 0) * 1000);
@@ -43,12 +49,14 @@ export function wordsFromTokens(result: TokenStream, originMs: number, options: 
     }
   });
   const kept = groups.filter((g) => g.text !== '');
+  const { endMs: speechEndMs, clamp } = options;
+  const bound = (ms: number) => (clamp && speechEndMs !== undefined ? Math.min(Math.max(ms, clamp.startMs), speechEndMs) : ms);
   const words = kept.map((g, i): WordTiming => {
     const next = kept[i + 1];
     // The last word ends with the speech, unless the recognizer emitted it after the speech had ended.
-    const speechEndMs = options.endMs !== undefined && options.endMs > g.startMs ? options.endMs : g.startMs + minWordMs;
-    const endMs = next ? next.startMs : speechEndMs;
-    return { word: g.text, startMs: g.startMs, endMs: Math.max(endMs, g.startMs), confidence: geometricMean(g.logProbs) };
+    const lastEndMs = speechEndMs !== undefined && speechEndMs > g.startMs ? speechEndMs : g.startMs + minWordMs;
+    const startMs = bound(g.startMs);
+    return { word: g.text, startMs, endMs: Math.max(bound(next ? next.startMs : lastEndMs), startMs), confidence: geometricMean(g.logProbs) };
   });
   const all = kept.flatMap((g) => g.logProbs);
   return { text: words.map((w) => w.word).join(' '), words, confidence: words.length === 0 ? 0 : geometricMean(all) };

@@ -1,6 +1,6 @@
+import { resample } from '@voiceagent/audio';
 import { describe, expect, it } from 'vitest';
 import { assertFrameRate, bytesOf, parseWav, rms, toFrames, trimSilence } from './pcm';
-import { resample } from './resample';
 
 function wav(sampleRateHz: number, pcm: Int16Array, dataSize = pcm.byteLength): Uint8Array {
   const out = new Uint8Array(44 + pcm.byteLength);
@@ -75,7 +75,8 @@ describe('trimSilence', () => {
   });
 });
 
-describe('resample', () => {
+// The shared resampler, checked for what the local voices rely on (22.05 and 16 kHz voices on 8 kHz calls).
+describe('resample (@voiceagent/audio)', () => {
   it('keeps a tone at its pitch and level between 8, 16 and 22.05 kHz', () => {
     for (const [from, to] of [[16000, 8000], [8000, 16000], [22050, 8000], [8000, 24000]] as const) {
       const out = resample(tone(440, from, 1), from, to);

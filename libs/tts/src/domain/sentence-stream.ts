@@ -134,6 +134,10 @@ export class SentenceSynthesisStream implements SynthesisStream {
     };
   }
 
+  get replyIndex(): number {
+    return this.reply;
+  }
+
   /** Buffered frames, for diagnostics and tests. */
   get bufferedFrames(): number {
     return this.frames.length;

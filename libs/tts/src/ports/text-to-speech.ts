@@ -51,6 +51,12 @@ export interface SynthesisStream extends AsyncIterable<SynthesizedFrame> {
   cancel(): void;
   /** Stops everything (kills engine work) and ends the iterator; resolves when resources are released. */
   close(): Promise<void>;
+  /**
+   * The replyIndex that text pushed now will carry. Right after cancel() it
+   * is above every reply the cancel dropped, so a reader can tell a frame it
+   * was handed just before the cancel (lower index) from the next reply's.
+   */
+  readonly replyIndex: number;
   [Symbol.asyncIterator](): AsyncIterator<SynthesizedFrame>;
 }
 

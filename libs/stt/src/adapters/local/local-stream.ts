@@ -1,5 +1,5 @@
 import { BoundedQueue } from '../../domain/event-queue';
-import { linear16ToFloat32, SampleHistory } from '../../domain/pcm';
+import { levelDbfs, linear16ToFloat32, SampleHistory } from '../../domain/pcm';
 import { TurnDetector, type SpeechSegment, type TurnSignal } from '../../domain/turn-detector';
 import { wordsFromTokens } from '../../domain/words';
 import type { SpeechEvent, SpeechStream, TurnDetectionOptions } from '../../ports/speech-to-text';
@@ -69,7 +69,7 @@ export class LocalSpeechStream implements SpeechStream {
   constructor(private readonly parts: LocalStreamParts) {
     this.recognizer = parts.recognizer;
     this.onsetLagMs = parts.turn.minSpeechMs + 2 * vadWindowMs;
-    this.turns = new TurnDetector(parts.turn, this.onsetLagMs);
+    this.turns = new TurnDetector(parts.turn, { onsetLagMs: this.onsetLagMs });
     this.queue = new BoundedQueue<SpeechEvent>({
       capacity: parts.maxQueuedEvents,
       supersedes: (queued, incoming) => queued.type === 'partial' && incoming.type === 'partial',
@@ -98,7 +98,7 @@ export class LocalSpeechStream implements SpeechStream {
     if (samples.length === 0) return;
     this.samplesIn += samples.length;
     try {
-      this.process(native, native.resampler ? native.resampler.resample(samples) : samples);
+      this.process(native, native.resampler ? native.resampler.resample(samples) : samples, levelDbfs(samples));
     } catch (error) {
       this.fail(error);
       throw error;
@@ -125,7 +125,7 @@ export class LocalSpeechStream implements SpeechStream {
     return this.queue;
   }
 
-  private process(native: Native, samples: Float32Array): void {
+  private process(native: Native, samples: Float32Array, level: number): void {
     this.samples16 += samples.length;
     this.history.push(samples);
     let decoded = false;
@@ -143,7 +143,7 @@ export class LocalSpeechStream implements SpeechStream {
       native.vad.pop();
     }
 
-    decoded = this.applyAll(native, this.turns.update({ positionMs: this.positionMs, speaking, segmentsEnded })) || decoded;
+    decoded = this.applyAll(native, this.turns.update({ positionMs: this.positionMs, speaking, segmentsEnded, levelDbfs: level })) || decoded;
     if (decoded) this.emitPartial(native);
   }
 
@@ -228,18 +228,17 @@ export class LocalSpeechStream implements SpeechStream {
     const transcript = wordsFromTokens(
       { tokens: result.tokens, timestamps: result.timestamps, logProbs: result.ys_probs },
       native.asrOriginMs,
-      { fromMs: startMs - onsetSlackMs, endMs: lastSpeechAtMs },
+      { fromMs: startMs - onsetSlackMs, endMs: lastSpeechAtMs, clamp: { startMs } },
     );
-    const first = transcript.words[0];
-    const last = transcript.words.at(-1);
-    if (!first || !last) return;
+    if (transcript.words.length === 0) return;
+    const round = (ms: number) => Math.round(ms);
     this.queue.push({
       type: 'final',
       text: transcript.text,
-      words: transcript.words,
+      words: transcript.words.map((w) => ({ ...w, startMs: round(w.startMs), endMs: round(w.endMs) })),
       confidence: transcript.confidence,
-      startMs: Math.round(Math.min(startMs, first.startMs)),
-      endMs: Math.round(Math.max(lastSpeechAtMs, last.endMs)),
+      startMs: round(startMs),
+      endMs: round(lastSpeechAtMs),
     });
   }
 

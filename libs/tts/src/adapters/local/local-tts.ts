@@ -2,10 +2,10 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resample } from '@voiceagent/audio';
 import { ConcurrencyLimiter } from '../../domain/limiter';
 import { normalizeForSpeech } from '../../domain/normalize';
 import { assertFrameRate, bytesOf, parseWav, trimSilence } from '../../domain/pcm';
-import { resample } from '../../domain/resample';
 import { SentenceSynthesisStream, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
@@ -158,7 +158,8 @@ export class LocalTextToSpeech implements TextToSpeech {
       release();
     }
     const speech = trimSilence(wav.pcm, wav.sampleRateHz, { leadMs: LEAD_MS, trailMs: TRAIL_MS });
-    return bytesOf(resample(speech, wav.sampleRateHz, sampleRateHz));
+    // At the voice's native rate the samples go out as they are (toFrames copies them once anyway).
+    return bytesOf(wav.sampleRateHz === sampleRateHz ? speech : resample(speech, wav.sampleRateHz, sampleRateHz));
   }
 
   /** One process, one sentence; returns the WAV it made. */
