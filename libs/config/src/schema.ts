@@ -50,6 +50,17 @@ export const configSchema = z.object({
   RTP_PORT_MAX: port(20000).describe('Highest UDP port for RTP.'),
   MEDIA_ECHO: z.stringbool({ error: 'must be true/false, 1/0, yes/no or on/off' }).default(false)
     .describe('Echo mode: play each caller\'s audio back to them (a line test without the speech stages).'),
+  SERVICES: z.string().optional()
+    .describe('Comma-separated services `npm start` runs (e.g. `media` for a line test). Unset: all of them.'),
+  KNOWLEDGE_FILE: z.string().default('examples/knowledge.yaml')
+    .describe('The business knowledge file (YAML): hours, services, FAQs, transfer targets, messages. Reloaded when it changes.'),
+  BRAIN_ENGINE: z.enum(['local', 'bedrock', 'openai'], { error: 'must be local, bedrock or openai' }).default('local')
+    .describe('Dialogue engine: `local` (deterministic policy, offline), `bedrock` (ConverseStream) or `openai` (any OpenAI-compatible chat completions server).'),
+  GRPC_HOST: z.string().default('0.0.0.0').describe('Address the booking and escalation gRPC servers bind to.'),
+  BOOKING_GRPC_PORT: port(50051).describe('Port of the booking gRPC server.'),
+  BOOKING_ADDRESS: z.string().default('127.0.0.1:50051').describe('Where clients reach BookingService (host:port).'),
+  ESCALATION_GRPC_PORT: port(50052).describe('Port of the escalation gRPC server.'),
+  ESCALATION_ADDRESS: z.string().default('127.0.0.1:50052').describe('Where clients reach EscalationService (host:port).'),
   HEALTH_PORT: port(9090).describe('Health endpoint (`/healthz`, `/livez`) of a service run on its own.'),
   NATS_URL: natsUrls.optional()
     .describe('NATS server URL(s). Unset: `npm start` uses the in-process bus. Required for a service run on its own.'),

@@ -6,6 +6,7 @@ import { NatsServer } from '@voiceagent/testing';
 import type { BenchResult, Benchmark } from './benchmark';
 import { fixed, integer } from './format';
 import { watchGc, type GcPauses } from './gc';
+import { timerLateness } from './jitter';
 import { pace } from './pace';
 import { summarize, type LatencySummary } from './stats';
 
@@ -22,6 +23,8 @@ export interface BusParams {
   /** Offered load of the latency run: 100 calls × 2 directions × 50 fps = 10,000. */
   readonly offeredFps: number;
   readonly latencySeconds: number;
+  /** How long to sample an idle timer first, for the noise-floor row. */
+  readonly idleTimerMs: number;
 }
 
 export const defaultBusParams: BusParams = {
@@ -31,6 +34,7 @@ export const defaultBusParams: BusParams = {
   throughputFrames: 200_000,
   offeredFps: 10_000,
   latencySeconds: 5,
+  idleTimerMs: 2_000,
 };
 
 export const targets = { natsFramesPerSec: 50_000, natsP99Ms: 2, atOfferedFps: 10_000 } as const;
@@ -75,6 +79,8 @@ export interface BusMeasurements {
   readonly frameBytes: number;
   /** Encode + decode alone, no bus: the ceiling for any transport in one process. */
   readonly codecFramesPerSec: number;
+  /** Lateness of an idle 1 ms timer just before the runs: the machine's noise floor. */
+  readonly idleTimerLatenessMs: LatencySummary;
   readonly results: readonly TransportResult[];
 }
 
@@ -267,9 +273,11 @@ export async function measureBus(params: BusParams, log: (line: string) => void 
   log(`codec: ${integer(params.throughputFrames)} frames`);
   measureCodec(params.warmupFrames);
   const codecFramesPerSec = measureCodec(params.throughputFrames);
+  log(`idle timer: ${params.idleTimerMs} ms`);
+  const idleTimerLatenessMs = summarize(await timerLateness(params.idleTimerMs));
   const results: TransportResult[] = [];
   for (const transport of params.transports) results.push(await measureTransport(transport, params, frameBytes, log));
-  return { params, frameBytes, codecFramesPerSec, results };
+  return { params, frameBytes, codecFramesPerSec, idleTimerLatenessMs, results };
 }
 
 export function busReport(m: BusMeasurements): BenchResult {
@@ -287,6 +295,8 @@ export function busReport(m: BusMeasurements): BenchResult {
     `${l.gc.count} / ${fixed(l.gc.maxMs, 1)}`,
   ]);
   const codecRow = ['codec only', integer(m.codecFramesPerSec), '-', '-', '-', '-', '-', '-', '-', '-'];
+  const idle = m.idleTimerLatenessMs;
+  const idleRow = ['idle timer', '-', '-', '-', '-', ms(idle.p50), ms(idle.p90), ms(idle.p99), ms(idle.max), '-'];
   const nats = m.results.find((r) => r.transport === 'nats');
   const checks = nats
     ? [
@@ -307,13 +317,14 @@ export function busReport(m: BusMeasurements): BenchResult {
       {
         title: `bus: ${m.frameBytes}-byte AudioFrame protobufs (20 ms, ${PCM_BYTES} B linear16), ${m.params.calls} calls × 2 directions`,
         columns: ['transport', 'max frames/s', 'MB/s', 'offered/s', 'delivered/offered', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'GC n / max ms'],
-        rows: [...rows, codecRow],
+        rows: [...rows, codecRow, idleRow],
       },
     ],
     targets: checks,
     notes: [
       `max: ${integer(m.params.throughputFrames)} frames after ${integer(m.params.warmupFrames)} warm-up, flush every ${integer(BATCH)}, at most ${integer(WINDOW)} in flight`,
       `latency: publish → decoded delivery for ${m.params.latencySeconds} s; publisher and subscriber share one Node process (and its GC pauses)`,
+      `idle timer: lateness of a 1 ms timer with nothing else running in this process, the scheduling noise under every latency above`,
       ...(nats ? [natsServerVersion()] : []),
     ],
     data: m,

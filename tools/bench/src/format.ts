@@ -45,7 +45,7 @@ export function formatResult(result: BenchResult): string {
     parts.push(
       formatTable({
         title: 'targets',
-        columns: ['target', 'measured', ''],
+        columns: ['target', 'measured', 'result'],
         rows: result.targets.map((t) => [t.target, t.measured, t.met ? 'PASS' : 'MISS']),
       }),
     );

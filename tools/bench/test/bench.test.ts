@@ -16,6 +16,7 @@ const tiny: BusParams = {
   throughputFrames: 2_000,
   offeredFps: 2_000,
   latencySeconds: 0.5,
+  idleTimerMs: 100,
 };
 
 describe('bus benchmark', () => {
@@ -42,7 +43,9 @@ describe('bus benchmark', () => {
 
     const report = busReport(m);
     const [table] = report.tables;
-    expect(table!.rows.map((r) => r[0])).toEqual(['in-process', 'nats', 'codec only']);
+    expect(m.idleTimerLatenessMs.samples).toBeGreaterThan(0);
+    expect(m.idleTimerLatenessMs.p50).toBeLessThanOrEqual(m.idleTimerLatenessMs.max);
+    expect(table!.rows.map((r) => r[0])).toEqual(['in-process', 'nats', 'codec only', 'idle timer']);
     for (const row of table!.rows) expect(row).toHaveLength(table!.columns.length);
     expect(report.targets).toHaveLength(2);
     const printed = formatResult(report);

@@ -33,6 +33,22 @@ describe('npm start (every service in one process)', () => {
     }
   }, 60_000);
 
+  it('runs only the services named in SERVICES, and refuses unknown names', async () => {
+    const port = await freePort();
+    const run = runScript('tools/stack/src/main.ts', { HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', SERVICES: 'brain' });
+    try {
+      const health = await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+      expect(Object.keys(health.checks).sort()).toEqual(['brain', 'bus']);
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    const bad = runScript('tools/stack/src/main.ts', { SERVICES: 'media,nope' });
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/SERVICES: unknown service nope/);
+  }, 60_000);
+
   it('refuses to start on bad configuration, naming the variable', async () => {
     const run = runScript('tools/stack/src/main.ts', { HTTP_PORT: 'http' });
     expect(await run.exited).toBe(2);

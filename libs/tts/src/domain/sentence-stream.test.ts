@@ -110,6 +110,28 @@ describe('SentenceSynthesisStream', () => {
     expect(frame).toMatchObject({ sentenceIndex: 3, replyIndex: 1, text: 'After barge-in.', replyEnd: true });
   });
 
+  it('replyIndex names the reply of text pushed now, above every reply a cancel dropped', async () => {
+    const { calls, stream, next } = harness();
+    expect(stream.replyIndex).toBe(0);
+    stream.pushText('One. ');
+    stream.flush();
+    expect(stream.replyIndex).toBe(1);
+    const handedOut = next(); // handed out before the cancel, read after it
+    calls[0]!.finish(1);
+    await tick();
+    stream.pushText('Two. Three');
+    stream.cancel(); // drops reply 1 (sentence "Two." and the buffered rest)
+    expect(stream.replyIndex).toBe(2);
+    expect((await handedOut).replyIndex).toBeLessThan(stream.replyIndex);
+    stream.cancel(); // nothing left to drop: the counter stays
+    expect(stream.replyIndex).toBe(2);
+    stream.pushText('Four.');
+    stream.flush();
+    await tick();
+    calls.at(-1)!.finish(1);
+    expect(await next()).toMatchObject({ replyIndex: 2, text: 'Four.' });
+  });
+
   it('delivers what it has, then throws the engine failure and ends', async () => {
     const { calls, stream, reader } = harness();
     stream.pushText('Fine. Broken. ');
