@@ -25,7 +25,7 @@ interface Step {
 
 /** utime + stime of a process, in seconds (Linux /proc; clock ticks are 100 Hz). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -84,6 +84,8 @@ export const mediaBenchmark: Benchmark = {
     execFileSync('taskset', ['-p', '-c', '1', String(process.pid)]);
     const [sipPort, httpPort] = [await freePort(), await freePort()];
     const media = await startMedia(sipPort, httpPort);
+    const mediaPid = media.pid;
+    if (mediaPid === undefined) throw new Error('media service has no pid');
     const ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'bench-callgen', maxCalls: 5000 });
     const phrase = await speak('I would like to book a cleaning for next Tuesday afternoon, around three if you have it.');
     // One long utterance per call: the phrase repeated to fill the call.
@@ -92,7 +94,7 @@ export const mediaBenchmark: Benchmark = {
     const steps: Step[] = [];
     try {
       for (const calls of STEPS) {
-        const step = await runStep(ua, `sip:agent@127.0.0.1:${sipPort}`, calls, samples, media.pid!, log);
+        const step = await runStep(ua, `sip:agent@127.0.0.1:${sipPort}`, calls, samples, mediaPid, log);
         steps.push(step);
         if (step.lossRatio >= LOSS_LIMIT || step.failed > 0 || step.cpuShare > 0.95) break;
         await new Promise((r) => setTimeout(r, 1000));

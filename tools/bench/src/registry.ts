@@ -1,8 +1,9 @@
 import type { Benchmark } from './benchmark';
 import { busBenchmark } from './bus';
+import { mediaBenchmark } from './media';
 
 /** Every benchmark `npm run bench` knows, in the order it runs them. Add one module, add it here. */
-export const benchmarks: readonly Benchmark[] = [busBenchmark];
+export const benchmarks: readonly Benchmark[] = [busBenchmark, mediaBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

@@ -38,16 +38,16 @@ export async function readRtpPcap(path: string): Promise<CapturedRtp[]> {
     const frame = file.subarray(at + 16, at + 16 + length);
     at += 16 + length;
     if (frame.readUInt16BE(12) !== 0x0800) continue;
-    const ipHeader = (frame[ETHERNET_BYTES]! & 0x0f) * 4;
-    if (frame[ETHERNET_BYTES + 9] !== 17) continue;
+    const ipHeader = (frame.readUInt8(ETHERNET_BYTES) & 0x0f) * 4;
+    if (frame.readUInt8(ETHERNET_BYTES + 9) !== 17) continue;
     const udp = ETHERNET_BYTES + ipHeader;
     const rtp = frame.subarray(udp + UDP_BYTES, udp + frame.readUInt16BE(udp + 4));
-    if (rtp.length < RTP_HEADER_BYTES || rtp[0]! >> 6 !== 2) continue;
-    const headerBytes = RTP_HEADER_BYTES + (rtp[0]! & 0x0f) * 4;
+    if (rtp.length < RTP_HEADER_BYTES || rtp.readUInt8(0) >> 6 !== 2) continue;
+    const headerBytes = RTP_HEADER_BYTES + (rtp.readUInt8(0) & 0x0f) * 4;
     packets.push({
       timeUs,
-      payloadType: rtp[1]! & 0x7f,
-      marker: (rtp[1]! & 0x80) !== 0,
+      payloadType: rtp.readUInt8(1) & 0x7f,
+      marker: (rtp.readUInt8(1) & 0x80) !== 0,
       sequenceNumber: rtp.readUInt16BE(2),
       timestamp: rtp.readUInt32BE(4),
       ssrc: rtp.readUInt32BE(8),

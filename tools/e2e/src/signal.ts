@@ -33,7 +33,10 @@ export function longestSpeechRun(samples: Int16Array, { thresholdDbfs = -40, bri
   };
   loud.forEach((isLoud, i) => {
     if (!isLoud) return;
-    if (start >= 0 && i - last - 1 >= bridge) close(), (start = -1);
+    if (start >= 0 && i - last - 1 >= bridge) {
+      close();
+      start = -1;
+    }
     if (start < 0) start = i;
     last = i;
   });
@@ -62,12 +65,12 @@ export function correlationPeak(signal: Int16Array, reference: Int16Array): Corr
   for (const x of ref) refEnergy += x * x;
   // Energy of the signal window at each lag, kept running.
   let windowEnergy = 0;
-  for (let i = 0; i < n; i++) windowEnergy += sig[i]! * sig[i]!;
+  for (let i = 0; i < n; i++) windowEnergy += (sig[i] ?? 0) ** 2;
   let best: CorrelationPeak = { lagMs: 0, value: -Infinity };
   for (let lag = 0; lag + n <= sig.length; lag++) {
-    if (lag > 0) windowEnergy += sig[lag + n - 1]! ** 2 - sig[lag - 1]! ** 2;
+    if (lag > 0) windowEnergy += (sig[lag + n - 1] ?? 0) ** 2 - (sig[lag - 1] ?? 0) ** 2;
     let dot = 0;
-    for (let i = 0; i < n; i++) dot += sig[lag + i]! * ref[i]!;
+    for (let i = 0; i < n; i++) dot += (sig[lag + i] ?? 0) * (ref[i] ?? 0);
     const value = windowEnergy > 0 && refEnergy > 0 ? dot / Math.sqrt(windowEnergy * refEnergy) : 0;
     if (value > best.value) best = { lagMs: (lag * 1000) / RATE_HZ, value };
   }

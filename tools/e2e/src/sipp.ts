@@ -47,7 +47,7 @@ export function parseMessageLog(log: string): SippMessage[] {
   for (const entry of log.split(/^-{10,} .*$/m)) {
     const match = /^\s*\S+ message (sent|received)[^\n]*\n+([^]*)$/.exec(entry);
     if (!match) continue;
-    const text = match[2]!.trim();
+    const text = (match[2] ?? '').trim();
     const lines = text.split(/\r?\n/);
     out.push({
       direction: match[1] as 'sent' | 'received',

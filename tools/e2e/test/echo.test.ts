@@ -65,7 +65,6 @@ describe('a call to the media service in echo mode (MEDIA_ECHO=1), placed by cal
       const said = longestSpeechRun(utterance.samples)!;
       const echoed = longestSpeechRun(heard)!;
       const peak = correlationPeak(heard, utterance.samples);
-      console.log({ said, echoed, peak, rtp: report.rtp, setupMs: report.setupMs, heardMs: heard.length / 8 });
       expect(Math.abs(echoed.durationMs - said.durationMs)).toBeLessThanOrEqual(200);
       expect(peak.value).toBeGreaterThan(0.9);
       expect(peak.lagMs - GREETING_WAIT_MS).toBeGreaterThan(0);

@@ -106,7 +106,7 @@ export class CallSpeaker {
     const reply = this.replies.get(verdict.replyId) ?? this.openReply(verdict.replyId, sentence);
     reply.sentences++;
     reply.chars += sentence.text.length;
-    if (isSpeakable(sentence.text)) this.enqueue(reply, sentence);
+    if (isSpeakable(sentence.text)) this.enqueue(reply, sentence, verdict.final);
     if (verdict.final) this.complete(reply.id);
   }
 
@@ -155,13 +155,14 @@ export class CallSpeaker {
     return reply;
   }
 
-  private enqueue(reply: Reply, sentence: AgentSentence): void {
+  /** `last`: the reply's final sentence, whose last frame carries endOfUtterance. */
+  private enqueue(reply: Reply, sentence: AgentSentence, last: boolean): void {
     const drop = (reason: string) => {
       this.totals.droppedSentences++;
       this.options.observer.sentenceDropped({ turnId: sentence.turnId, sentenceIndex: sentence.sentenceIndex, reason });
     };
     if (this.queue.length >= this.maxQueued) return drop('too many sentences waiting');
-    if (sentence.cacheKey) return this.enqueuePhrase(reply, sentence.text);
+    if (sentence.cacheKey) return this.enqueuePhrase(reply, sentence.text, last);
     const stream = this.stream;
     if (!stream) return drop('no synthesis stream');
     const replyIndex = stream.replyIndex;
@@ -174,12 +175,12 @@ export class CallSpeaker {
       this.options.observer.problem(error, 'sentence not accepted for synthesis');
       return drop('not accepted');
     }
-    this.queue.push({ kind: 'stream', reply, replyIndex, last: false });
+    this.queue.push({ kind: 'stream', reply, replyIndex, last });
   }
 
-  private enqueuePhrase(reply: Reply, text: string): void {
+  private enqueuePhrase(reply: Reply, text: string, last: boolean): void {
     const audio = this.options.phrases.lookup(text);
-    const segment: Segment = { kind: 'clip', reply, audio, failed: false, last: false };
+    const segment: Segment = { kind: 'clip', reply, audio, failed: false, last };
     if (audio) {
       reply.cacheHits++;
       this.totals.cacheHits++;
@@ -233,7 +234,11 @@ export class CallSpeaker {
     try {
       for (;;) {
         const next = await frames.next();
-        if (next.done || stream !== this.stream) return;
+        if (stream !== this.stream) return;
+        if (next.done) {
+          if (!this.closed) this.streamFailed(new Error('synthesis stream ended unexpectedly'));
+          return;
+        }
         if (this.take(next.value)) {
           this.advance();
           continue;

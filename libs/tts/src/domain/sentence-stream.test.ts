@@ -143,6 +143,15 @@ describe('SentenceSynthesisStream', () => {
     expect((await reader.next()).done).toBe(true);
   });
 
+  it('a reader already waiting gets the engine failure, not a plain end', async () => {
+    const { calls, stream, reader } = harness();
+    stream.pushText('Broken. ');
+    const waiting = reader.next();
+    calls[0]!.fail(new TtsSynthesisError('flite failed'));
+    await expect(waiting).rejects.toThrow('flite failed');
+    expect((await reader.next()).done).toBe(true);
+  });
+
   it('ends after endInput once the remaining audio is read', async () => {
     const { calls, stream } = harness();
     stream.pushText('Last words');

@@ -232,9 +232,14 @@ export class SentenceSynthesisStream implements SynthesisStream {
   private wake(): void {
     const waiter = this.waiter;
     if (!waiter) return;
-    const ready = this.poll();
-    if (!ready) return;
+    // Taken before polling: a failure closes the stream from inside poll(), and
+    // that close must not hand this reader "done" ahead of the failure.
     this.waiter = undefined;
+    const ready = this.poll();
+    if (!ready) {
+      this.waiter = waiter;
+      return;
+    }
     ready.then(waiter.resolve, waiter.reject);
   }
 }
