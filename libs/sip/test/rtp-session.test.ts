@@ -213,7 +213,7 @@ describe('RtpSession over loopback', () => {
     await peer.send(hex('80 c8 00 06 00 00 0a bc 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00'), b.localPort);
     await peer.send(hex('81 cb 00 01 00 00 0a bc'), b.localPort);
     await peer.send(pcmuPacket({ sequenceNumber: 1, timestamp: 160, ssrc: 7, payloadType: 18 }, new Uint8Array(20)), b.localPort);
-    await peer.send(pcmuPacket({ sequenceNumber: 2, timestamp: 320, ssrc: 7 }, new Uint8Array(80)), b.localPort);
+    await peer.send(pcmuPacket({ sequenceNumber: 2, timestamp: 320, ssrc: 7 }, new Uint8Array(1601)), b.localPort);
     await peer.send(hex('deadbeef'), b.localPort);
     await until(() => b.stats().invalidPackets === 2 && b.stats().rtcpReceived === 2 && b.stats().ignoredPackets === 1, 2000, 'counters');
     expect(b.isLatched).toBe(false);

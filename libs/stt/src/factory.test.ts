@@ -22,6 +22,11 @@ describe('createSpeechToText', () => {
     await stt.stream({ sampleRateHz: 8000 }).close();
   });
 
+  it('fails with the models library\'s explanation when a model is missing and downloads are off', async () => {
+    const config = loadConfig({ VOICE_AGENT_MODELS: join(scratch, 'none'), VOICE_AGENT_MODELS_MIRROR: join(scratch, 'no-mirror') });
+    await expect(createSpeechToText(config, { download: false })).rejects.toThrow(/Model "[a-z0-9-]+" is incomplete[\s\S]*downloads are turned off[\s\S]*npm run models/);
+  });
+
   it('says the cloud engines are not available yet', async () => {
     const base = { VOICE_AGENT_MODELS: undefined, VOICE_AGENT_MODELS_MIRROR: undefined, TURN_SILENCE_MS: 400, TURN_MIN_SPEECH_MS: 150, TURN_VAD_THRESHOLD: 0.5 };
     await expect(createSpeechToText({ ...base, STT_ENGINE: 'deepgram' })).rejects.toThrow(

@@ -12,6 +12,8 @@ export type SpeechToTextConfig = Pick<
 export interface SpeechToTextExtras {
   /** Progress of model copies and downloads. */
   readonly log?: EnsureModelOptions['log'];
+  /** Fetch missing models from upstream (default true); false: only the models folder and the mirror, offline. */
+  readonly download?: boolean;
 }
 
 const comingNext: Record<Exclude<SpeechToTextConfig['STT_ENGINE'], 'local'>, string> = {
@@ -24,7 +26,7 @@ export async function createSpeechToText(config: SpeechToTextConfig, extras: Spe
   const engine = config.STT_ENGINE;
   if (engine === 'local') {
     return createLocalSpeechToText({
-      models: { modelsDir: config.VOICE_AGENT_MODELS, mirrorDir: config.VOICE_AGENT_MODELS_MIRROR ?? null, log: extras.log },
+      models: { modelsDir: config.VOICE_AGENT_MODELS, mirrorDir: config.VOICE_AGENT_MODELS_MIRROR ?? null, log: extras.log, download: extras.download },
       turn: { silenceMs: config.TURN_SILENCE_MS, minSpeechMs: config.TURN_MIN_SPEECH_MS, vadThreshold: config.TURN_VAD_THRESHOLD },
     });
   }

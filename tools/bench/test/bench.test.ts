@@ -7,6 +7,8 @@ import { formatResult } from '../src/format';
 import { pace } from '../src/pace';
 import { benchmarks } from '../src/registry';
 import { summarize } from '../src/stats';
+import { lowPass } from '../src/stt';
+import { addEdits, errorRate, normalizeWords, wordEdits } from '../src/wer';
 
 // Structure only: benchmarks report numbers, tests never judge them.
 const tiny: BusParams = {
@@ -59,6 +61,25 @@ describe('benchmark helpers', () => {
     const s = summarize(Float64Array.from({ length: 100 }, (_, i) => 100 - i));
     expect(s).toEqual({ samples: 100, p50: 50, p90: 90, p99: 99, max: 100, mean: 50.5 });
     expect(summarize(new Float64Array()).p99).toBeNaN();
+  });
+
+  it('counts word errors by kind after normalizing case and punctuation', () => {
+    expect(normalizeWords("I'M open, Mon-Fri!")).toEqual(['im', 'open', 'mon', 'fri']);
+    expect(wordEdits('what time do you open', 'WHAT TIME DO YOU OPEN')).toEqual({ substitutions: 0, deletions: 0, insertions: 0, words: 5 });
+    expect(wordEdits('are you open on sunday', 'our view open sunday')).toEqual({ substitutions: 2, deletions: 1, insertions: 0, words: 5 });
+    expect(wordEdits('book a table', 'book a big table please')).toEqual({ substitutions: 0, deletions: 0, insertions: 2, words: 3 });
+    expect(errorRate(wordEdits('hello', ''))).toBe(1);
+    // Corpus WER weighs utterances by their words, not one vote each.
+    const corpus = addEdits([wordEdits('one two three four', 'one two three four'), wordEdits('five', 'six')]);
+    expect(errorRate(corpus)).toBeCloseTo(1 / 5);
+    expect(errorRate(wordEdits('', ''))).toBeNaN();
+  });
+
+  it('low-passes the phone band: 1 kHz passes, 3.9 kHz is cut', () => {
+    const tone = (hz: number) => Int16Array.from({ length: 8000 }, (_, i) => Math.round(10_000 * Math.sin((2 * Math.PI * hz * i) / 8000)));
+    const peak = (x: Int16Array) => Math.max(...x.subarray(800).map(Math.abs));
+    expect(peak(lowPass(tone(1000)))).toBeGreaterThan(9_000);
+    expect(peak(lowPass(tone(3900)))).toBeLessThan(2_000);
   });
 
   it('paces exactly rate × duration items, in batches', async () => {

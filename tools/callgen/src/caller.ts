@@ -24,7 +24,9 @@ export interface CallScript {
   readonly hangup?: 'caller' | 'agent';
   /** Record everything heard (mono linear16 8 kHz WAV). */
   readonly recordPath?: string;
-  /** Local address for SIP-less RTP binding and SDP. */
+  /** The one codec offered (so the answer cannot pick another); default PCMU. */
+  readonly codec?: 'PCMU' | 'PCMA';
+  /** Local address for RTP and SDP. */
   readonly localAddress?: string;
   readonly rtpPorts?: { readonly min: number; readonly max: number };
 }
@@ -123,7 +125,8 @@ class Listener {
 export async function placeCall(ua: SipUserAgent, script: CallScript): Promise<CallReport> {
   const began = performance.now();
   const localAddress = script.localAddress ?? '127.0.0.1';
-  const rtp = await RtpSession.open({ codec: 'PCMU', telephoneEventPayloadType: 101, localAddress, portRange: script.rtpPorts ?? { min: 40000, max: 60000 } });
+  const codec = script.codec ?? 'PCMU';
+  const rtp = await RtpSession.open({ codec, telephoneEventPayloadType: 101, localAddress, portRange: script.rtpPorts ?? { min: 40000, max: 60000 } });
   const recorder = script.recordPath ? await WavFileWriter.create(script.recordPath, { sampleRateHz: CALL_RATE_HZ }) : undefined;
   const transfers: string[] = [];
   const turns: TurnReport[] = [];
@@ -148,7 +151,7 @@ export async function placeCall(ua: SipUserAgent, script: CallScript): Promise<C
     };
   };
   try {
-    const offer = createOffer({ localAddress, localPort: rtp.localPort, telephoneEvent: true });
+    const offer = createOffer({ localAddress, localPort: rtp.localPort, codecs: [codec], telephoneEvent: true });
     const call = ua.invite({ to: script.to, sdp: offer.sdp, transport: script.transport, headers: { 'X-Callgen': '1', ...script.headers } });
     try {
       dialog = await call.answered;

@@ -13,6 +13,7 @@ const usage = `Simulated caller: places a SIP call, speaks, listens and measures
   --wav FILE          an utterance from a WAV file (repeat; any rate, mono or stereo)
   --voice NAME        flite voice for --say (default kal)
   --transport udp|tcp SIP transport (default udp)
+  --codec PCMU|PCMA   the codec offered (default PCMU)
   --record FILE       write what the caller heard to a WAV file
   --hangup caller|agent  after the last turn hang up, or wait for the agent to (default caller)
   --greeting-ms N     how long to wait for a greeting before speaking (default 1500)
@@ -30,6 +31,7 @@ async function main(): Promise<number> {
       wav: { type: 'string', multiple: true },
       voice: { type: 'string' },
       transport: { type: 'string' },
+      codec: { type: 'string' },
       record: { type: 'string' },
       hangup: { type: 'string' },
       'greeting-ms': { type: 'string' },
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
   const script: CallScript = {
     to: values.to,
     transport,
+    codec: values.codec === 'PCMA' ? 'PCMA' : 'PCMU',
     headers,
     turns: utterances,
     recordPath: values.record,

@@ -35,7 +35,7 @@ export interface MediaUnderTest {
 
 export async function startMedia(env: Record<string, string>): Promise<MediaUnderTest> {
   const port = await freeSipPort();
-  const harness = await startServices([mediaService], { SIP_HOST: '127.0.0.1', SIP_PORT: String(port), LOG_LEVEL: 'debug', ...env });
+  const harness = await startServices([mediaService], { SIP_HOST: '127.0.0.1', SIP_PORT: String(port), ...env });
   const lifecycle: CallEvent[] = [];
   const calls = new Map<string, ObservedCall>();
   const bus = harness.bus;

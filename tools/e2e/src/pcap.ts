@@ -107,6 +107,11 @@ export async function writeRtpPcap(path: string, packets: readonly CapturedRtp[]
 export function repacketize(packets: readonly CapturedRtp[], samplesPerPacket: number): CapturedRtp[] {
   const first = packets[0];
   if (!first) return [];
+  packets.forEach((packet, i) => {
+    const previous = packets[i - 1];
+    if (packet.ssrc !== first.ssrc || packet.payloadType !== first.payloadType) throw new Error('repacketize takes a single audio stream');
+    if (previous && packet.timestamp !== ((previous.timestamp + previous.payload.length) >>> 0)) throw new Error(`audio gap before packet ${i}: nothing to fill it with`);
+  });
   const audio = Buffer.concat(packets.map((p) => p.payload));
   const out: CapturedRtp[] = [];
   for (let i = 0; (i + 1) * samplesPerPacket <= audio.length; i++) {

@@ -45,12 +45,13 @@ afterEach(async () => {
 });
 
 const target = () => `127.0.0.1:${media!.port}`;
-const caller = (options: Partial<SippOptions> & { pcap?: string }): SippOptions => ({
+/** sipp calls in from CALLER, plays `pcap` and hangs up after `pauseMs`. */
+const caller = ({ pcap = audio20ms, ...options }: Partial<SippOptions> & { pcap?: string }): SippOptions => ({
   scenario: 'caller-hangs-up.xml',
   target: target(),
   service: CALLED,
   keys: { caller: CALLER, te_pt: String(dtmfPayloadType) },
-  files: { 'caller.pcap': options.pcap ?? audio20ms },
+  files: { 'caller.pcap': pcap },
   pauseMs: 2000,
   ...options,
 });
@@ -72,9 +73,10 @@ const startedOf = (call: ObservedCall) => call.events.find((e) => e.event?.$case
 const mediaHealth = () => media!.harness.host.health.report().checks['media']?.detail ?? '';
 
 describe('sipp (Debian sip-tester) calling the media service', () => {
+  // RFC 3551 4.5: a G.711 receiver SHOULD accept packets of 0 to 200 ms, whatever our answer's a=ptime:20 says.
   const captures = [
-    { what: '20 ms packets (Debian capture re-cut)', pcap: () => audio20ms },
-    { what: "30 ms packets (Debian's g711a.pcap as shipped)", pcap: () => join(SIPP_PCAPS, 'g711a.pcap') },
+    { packetMs: 20, what: '20 ms packets (Debian capture re-cut)', pcap: () => audio20ms },
+    { packetMs: 30, what: "30 ms packets (Debian's g711a.pcap as shipped)", pcap: () => join(SIPP_PCAPS, 'g711a.pcap') },
   ];
   for (const capture of captures) {
     it(`a) answers PCMA, publishes the caller's audio and ends on sipp's BYE: ${capture.what}`, async () => {
@@ -89,13 +91,13 @@ describe('sipp (Debian sip-tester) calling the media service', () => {
       expect(mediaHealth()).toMatch(/^0 calls/);
 
       // About 2 s on the line: ~100 frames of 20 ms from the first packet on.
-      expect(call.audioIn.length, 'caller audio frames published').toBeGreaterThan(80);
+      expect(call.audioIn.length, `caller audio frames published from ${capture.packetMs} ms RTP packets`).toBeGreaterThan(80);
       expect(call.audioIn.every((frame) => frame.pcm.length === 320 && frame.sampleRateHz === 8000)).toBe(true);
       expect(loudFrames(call), 'frames of speech published').toBeGreaterThan(15);
       // What was published is the capture's speech itself, from its start.
       const peak = correlationPeak(publishedAudio(call), decoded(debianAudio, 1500));
       expect(peak.value).toBeGreaterThan(0.95);
-      expect(peak.lagMs).toBeLessThan(100);
+      expect(peak.lagMs).toBeLessThan(250);
     });
   }
 

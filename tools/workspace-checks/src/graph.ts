@@ -9,8 +9,10 @@ export interface NxGraphFile {
 export interface GraphExpectations {
   /** Project roots that must be in the graph, e.g. "apps/media". */
   readonly projectRoots: readonly string[];
-  /** Tag of the one kind of project allowed to depend on apps (the all-in-one launcher). */
+  /** Tag of the all-in-one launcher, which composes the apps. */
   readonly launcherTag: string;
+  /** Tag of the end-to-end tests, which start apps in-process; the only other projects allowed to depend on them. */
+  readonly e2eTag: string;
 }
 
 /** Every problem with the project graph; empty when apps share only libs. */
@@ -31,8 +33,8 @@ export function checkProjectGraph(file: NxGraphFile, expected: GraphExpectations
       if (!source) continue; // npm packages
       if (isApp(edge.source)) {
         problems.push(`app "${edge.source}" depends on app "${edge.target}" (${edge.type}): apps never import each other; move the shared code to a lib`);
-      } else if (!source.data.tags?.includes(expected.launcherTag)) {
-        problems.push(`"${edge.source}" (${source.data.root}) depends on app "${edge.target}" (${edge.type}): only the launcher (${expected.launcherTag}) may`);
+      } else if (!source.data.tags?.some((tag) => tag === expected.launcherTag || tag === expected.e2eTag)) {
+        problems.push(`"${edge.source}" (${source.data.root}) depends on app "${edge.target}" (${edge.type}): only the launcher (${expected.launcherTag}) and e2e tests (${expected.e2eTag}) may`);
       }
     }
   }

@@ -16,6 +16,7 @@ import { projectsUnder, workspaceRoot } from '../src/workspace';
 
 const run = promisify(execFile);
 const launcherTag = 'type:launcher';
+const e2eTag = 'type:e2e';
 const projectRoots = [...projectsUnder('apps'), ...projectsUnder('libs')].map((p) => p.root);
 
 let dir: string | undefined;
@@ -41,9 +42,9 @@ afterAll(async () => {
 });
 
 describe('Nx project graph (npx nx graph --file=...)', () => {
-  it('shows every app and lib, and only the launcher depends on apps (no app→app edge)', () => {
+  it('shows every app and lib, and only the launcher and e2e tests depend on apps (no app→app edge)', () => {
     expect(projectRoots.filter((root) => root.startsWith('apps/')).length).toBeGreaterThan(1);
-    expect(checkProjectGraph(graph, { projectRoots, launcherTag })).toEqual([]);
+    expect(checkProjectGraph(graph, { projectRoots, launcherTag, e2eTag })).toEqual([]);
   });
 
   it('still knows the launcher (tools/stack) composes the apps', () => {
@@ -64,22 +65,24 @@ describe('graph checks catch mistakes', () => {
         bus: node('bus', 'lib', 'libs/bus', ['type:lib']),
         bench: node('bench', 'lib', 'tools/bench', ['type:tool']),
         stack: node('stack', 'lib', 'tools/stack', [launcherTag]),
+        e2e: node('e2e', 'lib', 'tools/e2e', [e2eTag]),
       },
       dependencies: {
         media: [{ source: 'media', target: 'brain', type: 'static' }, { source: 'media', target: 'bus', type: 'static' }],
         bench: [{ source: 'bench', target: 'media', type: 'dynamic' }],
         stack: [{ source: 'stack', target: 'brain', type: 'static' }],
+        e2e: [{ source: 'e2e', target: 'media', type: 'static' }],
         brain: [{ source: 'brain', target: 'npm:zod', type: 'static' }],
       },
     },
   };
 
-  it('reports an app→app edge, a non-launcher depending on an app, and a missing project', () => {
-    const problems = checkProjectGraph(sample, { projectRoots: ['apps/media', 'apps/brain', 'libs/bus', 'libs/audio'], launcherTag });
+  it('reports an app→app edge, a tool depending on an app, and a missing project (not the launcher or e2e tests)', () => {
+    const problems = checkProjectGraph(sample, { projectRoots: ['apps/media', 'apps/brain', 'libs/bus', 'libs/audio'], launcherTag, e2eTag });
     expect(problems).toEqual([
       'libs/audio is not in the Nx project graph',
       'app "media" depends on app "brain" (static): apps never import each other; move the shared code to a lib',
-      '"bench" (tools/bench) depends on app "media" (dynamic): only the launcher (type:launcher) may',
+      '"bench" (tools/bench) depends on app "media" (dynamic): only the launcher (type:launcher) and e2e tests (type:e2e) may',
     ]);
   });
 });
@@ -117,9 +120,11 @@ describe('lint: module boundaries between projects', () => {
     expect(messages.filter((m) => m.severity === 2), describeAll(messages)).toEqual([]);
   }, 60_000);
 
-  it('passes the launcher (tools/stack) importing an app: the one allowed exception', async () => {
-    const messages = await lint('tools/stack/src/probe.ts', "import { brainService } from '@voiceagent/brain';\n\nexport const probe = brainService;\n");
-    expect(errorsOf(messages, boundaries), describeAll(messages)).toEqual([]);
+  it('passes the launcher (tools/stack) and the e2e tests (tools/e2e) importing an app: the allowed exceptions', async () => {
+    for (const filePath of ['tools/stack/src/probe.ts', 'tools/e2e/test/probe.ts']) {
+      const messages = await lint(filePath, "import { brainService } from '@voiceagent/brain';\n\nexport const probe = brainService;\n");
+      expect(errorsOf(messages, boundaries), `${filePath}: ${describeAll(messages)}`).toEqual([]);
+    }
   }, 60_000);
 });
 

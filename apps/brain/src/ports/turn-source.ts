@@ -1,4 +1,13 @@
+import type { Context } from '@opentelemetry/api';
+
+export interface CallerTurn {
+  readonly turnId: string;
+  readonly text: string;
+  /** The trace context the listener sent with the turn: the brain's span is its child. */
+  readonly trace: Context;
+}
+
 /** Finalized caller turns of one call. */
 export interface TurnSource {
-  follow(callId: string, onTurn: (turn: { turnId: string; text: string; finalizedAt?: Date | undefined }) => void): () => void;
+  follow(callId: string, onTurn: (turn: CallerTurn) => void): () => void;
 }

@@ -79,7 +79,9 @@ class ManualStream implements SynthesisStream {
   flush(): void {
     this.replyIndex++;
   }
-  endInput(): void {}
+  endInput(): void {
+    this.flush();
+  }
   cancel(): void {
     this.cancels++;
   }

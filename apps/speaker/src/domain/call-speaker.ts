@@ -88,11 +88,6 @@ export class CallSpeaker {
     this.startStream(); // throws for a rate the engine cannot produce: the call is not taken
   }
 
-  /** Replies still being spoken or written. */
-  get activeReplies(): number {
-    return this.replies.size;
-  }
-
   /** Call from the message handler: a new reply's span starts in the context the sentence carried. */
   sentence(sentence: AgentSentence): void {
     if (this.closed) return;

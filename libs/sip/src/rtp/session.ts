@@ -4,6 +4,7 @@ import { isIPv6 } from 'node:net';
 import { alaw, int16View, JitterBuffer, linear16Bytes, mulaw, type G711Codec, type JitterBufferOptions, type JitterFrameKind } from '@voiceagent/audio';
 import { isRtcpPacket, parseRtpPacket, RTP_HEADER_BYTES, RtpParseError, writeRtpHeader, type RtpPacket } from './packet';
 import { sharedPacingScheduler, type PacingScheduler } from './pacing';
+import { Repacketizer } from './repacketizer';
 import {
   DtmfDetector,
   dtmfEventCode,
@@ -250,6 +251,9 @@ export class RtpSession {
   private readonly pendingDigits: PendingDigit[] = [];
   private event: EventInProgress | undefined;
   private interDigitTicks = 0;
+  /** Packets that are not 20 ms long are cut into 20 ms frames from the first one on. */
+  private readonly repacketizer = new Repacketizer();
+  private repacketizing = false;
   /** SSRC of the received audio, so that telephone-events from it keep their place in its sequence. */
   private audioSsrc: number | undefined;
 
@@ -431,8 +435,7 @@ export class RtpSession {
       } else if (packet.payloadType !== this.audioPayloadType) {
         this.ignoredPackets++;
         return;
-      } else if (packet.payload.length !== FRAME_SAMPLES) {
-        // Only 20 ms packets fit the 20 ms playout clock.
+      } else if (!Repacketizer.accepts(packet.payload.length)) {
         this.invalidPackets++;
         return;
       }
@@ -449,11 +452,17 @@ export class RtpSession {
     this.bytesReceived += packet.payload.length;
     const now = this.scheduler.clock.now();
     if (event) {
-      if (packet.ssrc === this.audioSsrc) this.jitter.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc, marker: packet.marker, payload: null }, now);
+      // A stream cut into 20 ms frames has its own sequence numbers; events keep no place in it.
+      if (packet.ssrc === this.audioSsrc && !this.repacketizing) this.jitter.push({ sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc, marker: packet.marker, payload: null }, now);
       this.dtmfDetector.push(packet, event, now);
     } else {
       this.audioSsrc = packet.ssrc;
-      this.jitter.push(packet, now);
+      if (packet.payload.length === FRAME_SAMPLES && !this.repacketizing) {
+        this.jitter.push(packet, now);
+        return;
+      }
+      this.repacketizing = true;
+      for (const frame of this.repacketizer.split(packet)) this.jitter.push(frame, now);
     }
   }
 

@@ -1,0 +1,10 @@
+export {
+  TOOLS, TOOL_NAMES, toolArgs, parseToolCall, ToolCallError,
+  answerFromKnowledgeArgs, bookAppointmentArgs, transferToHumanArgs, endCallArgs,
+  type ToolName, type ToolCall, type ToolArgs, type ToolDefinition,
+  type AnswerFromKnowledgeArgs, type BookAppointmentArgs, type TransferToHumanArgs, type EndCallArgs,
+} from './tools';
+export { collectChat, type LanguageModel, type ChatRequest, type ChatMessage, type ChatChunk, type BookingToolResult, type LocalSlot } from './port';
+export { LocalLanguageModel, DEFAULT_ANSWER_THRESHOLD, findService, type LocalEngineOptions } from './local/local-engine';
+export { normalize } from './local/text';
+export { parseWhen, digitizeTimes, type SpokenWhen } from './local/when';

@@ -1,0 +1,154 @@
+import { localDateAt, transferTargetFor, WEEKDAYS, type Knowledge, type KnowledgeSearch, type KnowledgeSource } from '@voiceagent/knowledge';
+import { DateTime } from 'luxon';
+import type { BookingToolResult, ChatChunk, ChatMessage, ChatRequest, LanguageModel } from '../port';
+import type { BookAppointmentArgs, ToolCall } from '../tools';
+import { readCues } from './intents';
+import { hasPhrase, isOnlyFiller, normalize } from './text';
+import { parseWhen } from './when';
+
+export interface LocalEngineOptions {
+  readonly knowledge: KnowledgeSource;
+  readonly search: KnowledgeSearch;
+  readonly now?: () => Date;
+  /**
+   * Least search confidence to answer from a fact. Below it the engine
+   * transfers to a person (with the file's fallback message) rather than
+   * offering one: callers on the phone prefer being helped to being asked,
+   * and the design allows deferring, never guessing.
+   */
+  readonly answerThreshold?: number;
+}
+
+export const DEFAULT_ANSWER_THRESHOLD = 0.5;
+
+interface ActiveBooking {
+  readonly args: BookAppointmentArgs;
+  readonly result: BookingToolResult | undefined;
+}
+
+/**
+ * The embedded engine: a deterministic policy that reads the caller's turn
+ * (intent cues, knowledge search, slot parsing) and chooses exactly one tool.
+ * Stateless: what it knows of an ongoing booking comes from its own earlier
+ * tool calls and their results in the messages, as it would for an LLM.
+ */
+export class LocalLanguageModel implements LanguageModel {
+  readonly engine = 'local';
+  private readonly now: () => Date;
+  private readonly threshold: number;
+  private calls = 0;
+
+  constructor(private readonly options: LocalEngineOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.threshold = options.answerThreshold ?? DEFAULT_ANSWER_THRESHOLD;
+  }
+
+  async *chat(request: ChatRequest): AsyncIterable<ChatChunk> {
+    yield { type: 'tool_call', call: await this.decide(request.messages) };
+  }
+
+  /** The tool for the last caller message. */
+  async decide(messages: readonly ChatMessage[]): Promise<ToolCall> {
+    const knowledge = this.options.knowledge.current();
+    const last = [...messages].reverse().find((message) => message.role === 'user');
+    const raw = last?.content ?? '';
+    const text = normalize(raw);
+    const cues = readCues(text);
+    const id = `local-${++this.calls}`;
+    const transfer = (reason: string): ToolCall => ({
+      id, name: 'transfer_to_human', args: { reason, target: transferTargetFor(knowledge, reason === 'caller asked' ? undefined : reason).id },
+    });
+    const book = (args: BookAppointmentArgs): ToolCall => ({ id, name: 'book_appointment', args });
+
+    if (cues.transfer > 0) return transfer(cues.transferReason);
+
+    const active = activeBooking(messages);
+    if (active) {
+      const slots = this.slots(text, knowledge);
+      const merged: BookAppointmentArgs = { ...active.args, ...slots, confirm: false };
+      const changed = Object.keys(slots).length > 0;
+      const status = active.result?.status;
+      if (status === 'confirm' && cues.yes && !changed) return book({ ...active.args, confirm: true });
+      if (status === 'taken' && cues.yes && !changed && active.result?.status === 'taken' && active.result.alternatives[0]) {
+        const [first] = active.result.alternatives;
+        return book({ ...active.args, date: first.date, time: first.time, confirm: false });
+      }
+      if (changed) return book(merged);
+      if (cues.end > 0) return { id, name: 'end_call', args: { reason: 'caller said goodbye' } };
+      // "No" to the read-back without saying what to change: ask for the day and time again.
+      if (cues.no && status === 'confirm') return book({ ...active.args, date: null, time: null, confirm: false });
+      if (cues.book > 0 || status === 'needs') return book(merged);
+    }
+
+    if (cues.end > 0 && cues.book === 0) return { id, name: 'end_call', args: { reason: 'caller said goodbye' } };
+    if (cues.book > 0 && cues.bookFaq === 0) {
+      return book({ service: null, date: null, time: null, caller_name: null, ...this.slots(text, knowledge), confirm: false });
+    }
+    if (!text || isOnlyFiller(text)) return { id, name: 'answer_from_knowledge', args: { question: raw.trim() || 'unclear', fact_ids: [] } };
+
+    const hits = await this.options.search.search(this.withDays(text, knowledge), { limit: 3 });
+    const best = hits[0];
+    if (!best || best.score < this.threshold) return transfer('unanswered question');
+    return { id, name: 'answer_from_knowledge', args: { question: text, fact_ids: [best.fact.id] } };
+  }
+
+  /** "today", "tomorrow", "now" as weekday names, which is what the hours facts are indexed by. */
+  private withDays(text: string, knowledge: Knowledge): string {
+    const today = localDateAt(knowledge, this.now());
+    const weekday = (offset: number) => WEEKDAYS[DateTime.fromISO(today).plus({ days: offset }).weekday - 1] ?? '';
+    return text
+      .replace(/\b(today|tonight|right now|now)\b/g, `${weekday(0)} hours`)
+      .replace(/\btomorrow\b/g, `${weekday(1)} hours`);
+  }
+
+  /** The booking details a turn states: service, date, time, name. */
+  private slots(text: string, knowledge: Knowledge): Partial<BookAppointmentArgs> {
+    const out: { -readonly [K in keyof BookAppointmentArgs]?: BookAppointmentArgs[K] } = {};
+    const service = findService(text, knowledge);
+    if (service) out.service = service;
+    const when = parseWhen(text, this.now(), knowledge.business.timezone);
+    if (when.date) out.date = when.date;
+    if (when.time) out.time = when.time;
+    const name = /\b(?:my name is|this is|name's|it's for|under the name|under) ([a-z]+(?: [a-z]+)?)$/.exec(text)?.[1];
+    if (name && !/\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/.test(name)) out.caller_name = name.replace(/\b\w/g, (c) => c.toUpperCase());
+    return out;
+  }
+}
+
+/** The bookable service a caller names, by its name, id or an alias; longest match wins. */
+export function findService(text: string, knowledge: Knowledge): string | undefined {
+  const bookable = new Set(knowledge.booking?.services ?? []);
+  let found: { id: string; length: number } | undefined;
+  for (const service of knowledge.services) {
+    if (!bookable.has(service.id)) continue;
+    for (const phrase of [service.name, service.id.replace(/-/g, ' '), ...service.aliases]) {
+      const words = normalize(phrase);
+      const singular = words.replace(/s$/, '');
+      const hit = hasPhrase(text, words) ? words : hasPhrase(text, singular) ? singular : undefined;
+      if (hit && (!found || hit.length > found.length)) found = { id: service.id, length: hit.length };
+    }
+  }
+  return found?.id;
+}
+
+/** The booking the engine is in the middle of: its last tool call was book_appointment and it did not end. */
+function activeBooking(messages: readonly ChatMessage[]): ActiveBooking | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role !== 'assistant' || !message.toolCall) continue;
+    const call = message.toolCall;
+    if (call.name !== 'book_appointment') return undefined;
+    const resultMessage = messages.slice(i + 1).find((m) => m.role === 'tool' && m.toolCallId === call.id);
+    let result: BookingToolResult | undefined;
+    if (resultMessage?.role === 'tool') {
+      try {
+        result = JSON.parse(resultMessage.content) as BookingToolResult;
+      } catch {
+        result = undefined;
+      }
+    }
+    if (result?.status === 'booked' || result?.status === 'failed') return undefined;
+    return { args: call.args, result };
+  }
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export { bookingClient, toRpcError, type Appointment, type AppointmentStatus, type AvailabilityQuery, type BookInput, type BookingClient, type BookingClientOptions, type CallOptions } from './booking-client';
+export { BOOKING_ALTERNATIVES_TRAILER, BOOKING_FIELD_TRAILER } from './booking-wire';
+export { InvalidBookingError, NotFoundError, RpcError, SlotTakenError, type Slot } from './errors';
