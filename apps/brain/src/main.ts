@@ -1,39 +1,98 @@
+import { context, trace } from '@opentelemetry/api';
 import { claimQueues } from '@voiceagent/contracts';
+import { KnowledgeStore, LocalKnowledgeSearch, formatProblem } from '@voiceagent/knowledge';
+import { LocalLanguageModel, type LanguageModel } from '@voiceagent/llm';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
+import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output';
 import { BusTurnSource } from './adapters/bus-turn-source';
-import { Conversation } from './domain/conversation';
+import { MemoryConversationStore } from './adapters/memory-conversation-store';
+import { UnavailableBooking } from './adapters/unavailable-booking';
+import { Dialogue } from './domain/dialogue';
+import type { BookingPort } from './ports/booking';
+import type { ConversationStore } from './ports/conversation-store';
 
-/** Composition root of the brain: claims calls and follows their caller turns. */
-export const brainService: ServiceDefinition = {
-  name: 'brain',
-  async start({ bus, logger, health }) {
-    const turns = new BusTurnSource(bus);
-    const lifecycleLog = logCallLifecycle(bus, logger);
-    const calls = superviseCalls(bus, {
-      queue: claimQueues.brain,
-      logger,
-      open(callId, started) {
-        const conversation = new Conversation(callId, started.caller);
-        const unfollow = turns.follow(callId, (turn) => {
-          if (conversation.hear(turn.text, turn.finalizedAt ?? new Date())) logger.info({ callId, turnId: turn.turnId, text: turn.text }, 'caller turn');
-        });
-        return {
-          close(reason) {
-            unfollow();
-            logger.info({ callId, turns: conversation.transcript().length, reason }, 'conversation closed');
-          },
-        };
-      },
-    });
-    const unregister = health.register('brain', () => ({ ok: true, detail: `${calls.active()} active calls` }));
-    return {
-      async stop() {
-        unregister();
-        lifecycleLog.unsubscribe();
-        await calls.stop();
-      },
-    };
-  },
-};
+export interface BrainOptions {
+  /** Defaults to the system clock; tests fix it where opening hours matter. */
+  readonly now?: () => Date;
+  /** Until the gRPC adapter lands, booking requests are handed to a person. */
+  readonly booking?: BookingPort;
+  readonly store?: ConversationStore;
+  readonly playout?: PlayoutOptions;
+}
+
+/** Composition root of the brain: knowledge, engine, store and booking adapters, one Dialogue per claimed call. */
+export function createBrainService(options: BrainOptions = {}): ServiceDefinition {
+  return {
+    name: 'brain',
+    async start({ bus, logger, health, config, telemetry }) {
+      const now = options.now ?? (() => new Date());
+      const knowledge = await KnowledgeStore.open(config.KNOWLEDGE_FILE, {
+        onProblems: (error) => logger.error({ file: config.KNOWLEDGE_FILE, problems: error.problems.map((p) => formatProblem(p)) }, 'knowledge reload refused; keeping the last good version'),
+      });
+      knowledge.onChange(() => logger.info({ file: config.KNOWLEDGE_FILE }, 'knowledge reloaded'));
+      const search = LocalKnowledgeSearch.following(knowledge);
+      if (config.BRAIN_ENGINE !== 'local') logger.warn({ engine: config.BRAIN_ENGINE }, 'engine not available yet; using the local engine');
+      const engine: LanguageModel = new LocalLanguageModel({ knowledge, search, now });
+      const store = options.store ?? new MemoryConversationStore();
+      const booking = options.booking ?? new UnavailableBooking();
+      const tracer = telemetry.tracer('brain');
+      const turns = new BusTurnSource(bus);
+      const lifecycleLog = logCallLifecycle(bus, logger);
+
+      const calls = superviseCalls(bus, {
+        queue: claimQueues.brain,
+        logger,
+        async open(callId, started) {
+          const output = new BusAgentOutput(bus, callId, options.playout);
+          const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, now });
+          let answered = 0;
+          // One turn at a time per call, in arrival order.
+          let queue: Promise<unknown> = dialogue.greet().catch((err: unknown) => logger.error({ err, callId }, 'greeting failed'));
+          const unfollow = turns.follow(callId, (turn) => {
+            if (!turn.text.trim()) return;
+            const received = Date.now();
+            const span = tracer.startSpan('brain.decide', { attributes: { callId, turnId: turn.turnId, engine: engine.engine } }, turn.trace);
+            queue = queue.then(() =>
+              context.with(trace.setSpan(turn.trace, span), async () => {
+                try {
+                  const { reply, engineFailed } = await dialogue.hear(turn.turnId, turn.text, (call) => {
+                    span.setAttribute('tool', call.name);
+                    span.end();
+                  });
+                  answered++;
+                  logger.info({ callId, turnId: turn.turnId, text: turn.text, tool: reply.call.name, decideMs: Date.now() - received, engineFailed }, 'caller turn');
+                  if (reply.invented) logger.warn({ callId, turnId: turn.turnId, invented: reply.invented }, 'reply refused: invented values; transferring');
+                } catch (err) {
+                  span.end();
+                  logger.error({ err, callId, turnId: turn.turnId }, 'turn failed');
+                }
+              }),
+            );
+          });
+          return {
+            async close(reason) {
+              unfollow();
+              output.close();
+              await queue;
+              await store.delete(callId);
+              logger.info({ callId, turns: answered, reason }, 'conversation closed');
+            },
+          };
+        },
+      });
+      const unregister = health.register('brain', () => ({ ok: true, detail: `${calls.active()} active calls` }));
+      return {
+        async stop() {
+          unregister();
+          lifecycleLog.unsubscribe();
+          await calls.stop();
+          knowledge.close();
+        },
+      };
+    },
+  };
+}
+
+export const brainService: ServiceDefinition = createBrainService();
 
 if (isEntrypoint(import.meta.url)) void runStandalone(brainService);

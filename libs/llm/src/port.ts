@@ -42,10 +42,11 @@ export interface LocalSlot {
  * tool message so the next turn can continue the booking.
  */
 export type BookingToolResult =
-  | { readonly status: 'needs'; readonly missing: ReadonlyArray<'service' | 'date' | 'time'> }
+  | { readonly status: 'needs'; readonly missing: ReadonlyArray<'service' | 'date' | 'time'>; readonly date?: string }
   | { readonly status: 'confirm'; readonly slot: LocalSlot }
-  | { readonly status: 'taken'; readonly alternatives: readonly LocalSlot[] }
-  | { readonly status: 'booked'; readonly appointmentId: string }
+  /** The requested slot is not free; the booking service offered these instead. */
+  | { readonly status: 'taken'; readonly requested: LocalSlot; readonly alternatives: readonly LocalSlot[] }
+  | { readonly status: 'booked'; readonly appointmentId: string; readonly slot: LocalSlot }
   | { readonly status: 'failed'; readonly reason: string };
 
 /** Drains a chat stream: the text it said and the (last) tool call it made. */

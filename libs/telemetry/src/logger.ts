@@ -6,7 +6,7 @@ export type Logger = PinoLogger;
 export interface LoggerOptions {
   readonly service: string;
   readonly level?: string;
-  /** Defaults to stdout. */
+  /** Defaults to stdout, written synchronously so no line is lost when the process exits. */
   readonly destination?: DestinationStream;
 }
 
@@ -28,6 +28,6 @@ export function createLogger(options: LoggerOptions): Logger {
         return { trace_id: traceId, span_id: spanId };
       },
     },
-    options.destination,
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

@@ -60,8 +60,11 @@ export const ALTERNATIVES = 3;
 const DEFAULT_WINDOW_MS = 14 * 86_400_000;
 
 const LIMITS = { requestId: 200, callerNumber: 64, callerName: 200, callId: 200, notes: 2000, service: 200 } as const;
-// Control characters would end up in logs and the spoken confirmation.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+// Control characters would end up in logs and the spoken confirmation (tab and newline aside).
+const hasControl = (text: string): boolean => [...text].some((char) => {
+  const code = char.charCodeAt(0);
+  return (code < 0x20 && char !== '\t' && char !== '\n') || code === 0x7f;
+});
 
 /**
  * The booking use cases over the knowledge in force and the appointment
@@ -171,7 +174,7 @@ function optional(field: string, value: string | undefined, max: number, multili
 
 function checked(field: string, text: string, max: number, multiline: boolean): string {
   if (text.length > max) throw new InvalidBookingRequest(field, `is longer than ${max} characters`);
-  if (CONTROL.test(text) || (!multiline && text.includes('\n'))) throw new InvalidBookingRequest(field, 'contains control characters');
+  if (hasControl(text) || (!multiline && text.includes('\n'))) throw new InvalidBookingRequest(field, 'contains control characters');
   return text;
 }
 

@@ -81,7 +81,7 @@ export async function bookingStep(args: BookAppointmentArgs, ctx: BookingContext
     const text = !args.date && !args.time
       ? `I can book ${article(service.name)} for you. What day and time would suit you?`
       : !args.date ? 'What day would you like to come in?' : `What time on ${dayText} works for you?`;
-    return { text, result: { status: 'needs', missing }, grounding: dayText ? [dayText] : [] };
+    return { text, result: { status: 'needs', missing, ...(args.date ? { date: args.date } : {}) }, grounding: dayText ? [dayText] : [] };
   }
   const start = DateTime.fromISO(`${args.date}T${args.time}`, { zone });
   if (!start.isValid) return { text: 'Sorry, I did not catch the day and time. When would you like to come in?', result: { status: 'needs', missing: ['date', 'time'] }, grounding: [] };
@@ -91,11 +91,11 @@ export async function bookingStep(args: BookAppointmentArgs, ctx: BookingContext
   const offer = async (lead: string): Promise<BookingStep> => {
     const alternatives = await alternativesFor(ctx, service.id, startDate);
     if (alternatives.length === 0) {
-      return { text: `${lead} I don't see anything free in the days after that either. Would another week suit you?`, result: { status: 'taken', alternatives: [] }, grounding: [when] };
+      return { text: `${lead} I don't see anything free in the days after that either. Would another week suit you?`, result: { status: 'taken', requested: localSlot(startDate, zone), alternatives: [] }, grounding: [when] };
     }
     return {
       text: `${lead} ${alternativesText(alternatives, zone)}`,
-      result: { status: 'taken', alternatives: alternatives.map((slot) => localSlot(slot.start, zone)) },
+      result: { status: 'taken', requested: localSlot(startDate, zone), alternatives: alternatives.map((slot) => localSlot(slot.start, zone)) },
       grounding: [when, ...alternatives.map((slot) => spokenWhen(slot.start, zone))],
     };
   };
@@ -121,7 +121,7 @@ export async function bookingStep(args: BookAppointmentArgs, ctx: BookingContext
     const bookedWhen = spokenWhen(outcome.start, zone);
     return {
       text: `You're all set: ${article(service.name)} on ${bookedWhen}. Is there anything else I can help you with?`,
-      result: { status: 'booked', appointmentId: outcome.appointmentId },
+      result: { status: 'booked', appointmentId: outcome.appointmentId, slot: localSlot(outcome.start, zone) },
       grounding: [bookedWhen],
     };
   }

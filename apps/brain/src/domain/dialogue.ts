@@ -1,9 +1,10 @@
 import { Tool, type ToolDecision } from '@voiceagent/contracts';
-import { describeNextOpening, facts, isOpenAt, renderMessage, type Knowledge } from '@voiceagent/knowledge';
+import { describeNextOpening, isOpenAt, renderMessage, type Knowledge } from '@voiceagent/knowledge';
 import { collectChat, parseToolCall, TOOLS, type ChatMessage, type LanguageModel, type ToolCall } from '@voiceagent/llm';
 import type { AgentOutput } from '../ports/agent-output';
 import type { BookingPort } from '../ports/booking';
 import type { ConversationState, ConversationStore } from '../ports/conversation-store';
+import { factsOf } from './guard';
 import { replyTo, transferReply, type Reply } from './reply';
 import { splitSentences } from './sentences';
 
@@ -37,7 +38,7 @@ export function toDecision(call: ToolCall, engine: string): ToolDecision {
 
 /** The system prompt cloud engines get: the rules and every fact they may use. */
 export function systemPrompt(knowledge: Knowledge, now: Date): string {
-  const factLines = facts(knowledge).map((fact) => `- [${fact.id}] ${fact.text}`).join('\n');
+  const factLines = factsOf(knowledge).map((fact) => `- [${fact.id}] ${fact.text}`).join('\n');
   return [
     `You answer the phone for ${knowledge.business.name}. It is now ${now.toISOString()} (business timezone ${knowledge.business.timezone}).`,
     'Call exactly one tool per turn. Answer only from the facts below and cite their ids; never state a price, time, date, phone number or amount that is not in them.',
@@ -95,8 +96,12 @@ export class Dialogue {
       : transferReply(knowledge, { id: `fallback-${turnId}`, name: 'transfer_to_human', args: { reason: 'engine failed', target: null } }, now);
 
     const decision = toDecision(reply.call, this.deps.engine.engine);
+    const command = reply.command;
+    // Hang up only after the goodbye was heard; watching starts before it is said so no playout event is missed.
+    const played = command?.kind === 'hangup' ? this.output.playedOut(reply.text) : undefined;
     this.speak(turnId, reply.text, decision, undefined, () => firstSentence?.(reply.call));
-    if (reply.command) this.output.command(reply.command);
+    if (command && played) void played.then(() => this.output.command(command));
+    else if (command) this.output.command(command);
 
     const next: ChatMessage[] = [
       ...messages,

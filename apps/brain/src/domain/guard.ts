@@ -1,4 +1,4 @@
-import { extractLiterals, ungroundedLiterals, type Fact } from '@voiceagent/knowledge';
+import { extractLiterals, facts, ungroundedLiterals, type Fact, type Knowledge } from '@voiceagent/knowledge';
 
 /**
  * The never-invent guard. A reply may state a price, time, date, phone
@@ -25,4 +25,13 @@ export function keysOf(grounding: Grounding): Set<string> {
 export function checkReply(reply: string, grounding: Grounding): GuardVerdict {
   const invented = ungroundedLiterals(reply, keysOf(grounding)).map((literal) => literal.text);
   return { ok: invented.length === 0, invented };
+}
+
+const factCache = new WeakMap<Knowledge, readonly Fact[]>();
+
+/** The knowledge's facts, computed once per loaded knowledge (every turn needs them). */
+export function factsOf(knowledge: Knowledge): readonly Fact[] {
+  let list = factCache.get(knowledge);
+  if (!list) factCache.set(knowledge, (list = facts(knowledge)));
+  return list;
 }

@@ -1,9 +1,9 @@
-import { facts, renderMessage, transferTargetFor, type Knowledge } from '@voiceagent/knowledge';
+import { renderMessage, transferTargetFor, type Knowledge } from '@voiceagent/knowledge';
 import type { BookingToolResult, ToolCall } from '@voiceagent/llm';
 import type { CallCommand } from '../ports/agent-output';
 import type { BookingPort } from '../ports/booking';
 import { bookingStep } from './booking-flow';
-import { checkReply } from './guard';
+import { checkReply, factsOf } from './guard';
 
 /** What the brain says and does for one decided tool call. */
 export interface Reply {
@@ -50,7 +50,7 @@ export async function replyTo(call: ToolCall, engineText: string, ctx: ReplyCont
   const { knowledge, now } = ctx;
   switch (call.name) {
     case 'answer_from_knowledge': {
-      const all = facts(knowledge);
+      const all = factsOf(knowledge);
       const cited = call.args.fact_ids.map((id) => all.find((fact) => fact.id === id)).filter((fact) => fact !== undefined);
       if (cited.length === 0 && !engineText.trim()) return { text: CLARIFY, call, result: JSON.stringify({ status: 'clarify' }) };
       const text = engineText.trim() || cited.map((fact) => fact.text).join(' ');

@@ -28,7 +28,7 @@ const BOOK = [
   'get my teeth', 'fit me in', 'squeeze me in',
 ];
 // Questions about appointments that the FAQ answers rather than the booking flow.
-const BOOK_FAQ = ['cancel', 'cancellation', 'reschedule', 'walk in', 'walk ins', 'need an appointment', 'do i need', 'online', 'how far', 'in advance', 'notice'];
+const BOOK_FAQ = ['your schedule', 'your hours', 'cancel', 'cancellation', 'reschedule', 'walk in', 'walk ins', 'need an appointment', 'do i need', 'online', 'how far', 'in advance', 'notice'];
 
 const YES = ['yes', 'yeah', 'yep', 'yup', 'sure', 'correct', 'that is right', 'that is correct', 'sounds good', 'please do', 'go ahead', 'perfect', 'ok', 'okay', 'great', 'absolutely', 'book it', 'do it', 'that works', 'right'];
 const NO = ['no', 'nope', 'nah', 'not right', 'wrong', 'actually', 'change', 'different'];

@@ -86,19 +86,31 @@ export class LocalLanguageModel implements LanguageModel {
     }
     if (!text || isOnlyFiller(text)) return { id, name: 'answer_from_knowledge', args: { question: raw.trim() || 'unclear', fact_ids: [] } };
 
-    const hits = await this.options.search.search(this.withDays(text, knowledge), { limit: 3 });
+    const hoursQuestion = HOURS_CUES.some((cue) => hasPhrase(text, cue));
+    const day = hoursQuestion ? this.dayAsked(text, knowledge) : undefined;
+    // "How late are you open on Wednesday": the day's hours, whatever else the caller's words match.
+    if (day && !/\b(christmas|thanksgiving|new year|holiday|eve)\b/.test(text)) {
+      return { id, name: 'answer_from_knowledge', args: { question: text, fact_ids: [`hours:${day}`] } };
+    }
+    const hits = await this.options.search.search(text, { limit: 3 });
     const best = hits[0];
     if (!best || best.score < this.threshold) return transfer('unanswered question');
+    // A price or detail of one service is an answer only if the caller named that service: "how much are braces" is not about whitening.
+    if (best.fact.kind === 'service' && best.fact.id !== 'service:list' && !mentionsService(text, knowledge, best.fact.id.slice('service:'.length))) {
+      return transfer('unanswered question');
+    }
     return { id, name: 'answer_from_knowledge', args: { question: text, fact_ids: [best.fact.id] } };
   }
 
-  /** "today", "tomorrow", "now" as weekday names, which is what the hours facts are indexed by. */
-  private withDays(text: string, knowledge: Knowledge): string {
+  /** The weekday an hours question is about: named, or today/tomorrow/now in the business's timezone. */
+  private dayAsked(text: string, knowledge: Knowledge): string | undefined {
+    const named = WEEKDAYS.find((day) => hasPhrase(text, day) || hasPhrase(text, `${day}s`));
+    if (named) return named;
     const today = localDateAt(knowledge, this.now());
-    const weekday = (offset: number) => WEEKDAYS[DateTime.fromISO(today).plus({ days: offset }).weekday - 1] ?? '';
-    return text
-      .replace(/\b(today|tonight|right now|now)\b/g, `${weekday(0)} hours`)
-      .replace(/\btomorrow\b/g, `${weekday(1)} hours`);
+    const weekday = (offset: number) => WEEKDAYS[DateTime.fromISO(today).plus({ days: offset }).weekday - 1];
+    if (/\b(tomorrow)\b/.test(text)) return weekday(1);
+    if (/\b(today|tonight|now)\b/.test(text)) return weekday(0);
+    return undefined;
   }
 
   /** The booking details a turn states: service, date, time, name. */
@@ -113,6 +125,32 @@ export class LocalLanguageModel implements LanguageModel {
     if (name && !/\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/.test(name)) out.caller_name = name.replace(/\b\w/g, (c) => c.toUpperCase());
     return out;
   }
+}
+
+const HOURS_CUES = ['open', 'opened', 'close', 'closed', 'closing', 'hours', 'late', 'early', 'what time'];
+
+// Words many service names share; naming one of them does not name the service.
+const GENERIC = new Set(['teeth', 'tooth', 'visit', 'new', 'patient', 'dental', 'care', 'appointment', 'service', 'and', 'the', 'a', 'of', 'with']);
+
+/** One edit apart at most (recognition errors: "filing" for "filling"). */
+function near(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.min(a.length, b.length) < 5 || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || a.slice(i) === b.slice(i + 1);
+}
+
+/** Whether the caller's words name this service: its name, id, aliases or keywords, allowing one recognition error. */
+export function mentionsService(text: string, knowledge: Knowledge, serviceId: string): boolean {
+  const service = knowledge.services.find((s) => s.id === serviceId);
+  if (!service) return false;
+  const words = new Set(text.split(' ').map((word) => word.replace(/'s$/, '').replace(/s$/, '')));
+  const names = [service.name, service.id, ...service.aliases, ...service.keywords].flatMap((phrase) => normalize(phrase).split(' '));
+  return names.some((name) => {
+    const stem = name.replace(/'s$/, '').replace(/s$/, '');
+    return !GENERIC.has(stem) && [...words].some((word) => near(word, stem));
+  });
 }
 
 /** The bookable service a caller names, by its name, id or an alias; longest match wins. */
