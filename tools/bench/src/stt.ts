@@ -91,8 +91,8 @@ export const defaultSttParams: SttParams = {
   corpus: sttCorpus,
   leadMs: 300,
   tailMs: 1000,
-  concurrencySteps: [5, 10, 20, 25, 30, 35, 40],
-  callSeconds: 12,
+  concurrencySteps: [10, 20, 25, 30, 35, 40],
+  callSeconds: 10,
   sustainedLoad: 0.8,
   core: 1,
 };

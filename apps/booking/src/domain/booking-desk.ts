@@ -56,6 +56,7 @@ export interface BookingOutcome {
 export const DEFAULT_SLOT_LIMIT = 20;
 export const MAX_SLOT_LIMIT = 500;
 export const ALTERNATIVES = 3;
+const ALTERNATIVES_FIRST_LOOK_MS = 2 * 86_400_000;
 /** Availability is looked up over at most this long a window when `to` is absent. */
 const DEFAULT_WINDOW_MS = 14 * 86_400_000;
 
@@ -119,11 +120,20 @@ export class BookingDesk {
       const appointment = result.kind === 'existing' ? this.sameRequest(knowledge, result.appointment, serviceId, start) : view(knowledge, result.appointment);
       return { appointment, created: result.kind === 'created' };
     }
-    const around = await this.store.occupied(
-      new Date(start.getTime() - ALTERNATIVES_BEFORE_MS),
-      new Date(until.getTime() + ALTERNATIVES_AFTER_MS),
-    );
-    throw new SlotUnavailable(alternativesTo(knowledge, service, start, around, now, ALTERNATIVES));
+    throw new SlotUnavailable(await this.alternatives(knowledge, service, start, now));
+  }
+
+  /** Nearest free slots; a short look-ahead first, since every refused rival of a busy slot computes them. */
+  private async alternatives(knowledge: Knowledge, service: BookableService, start: Date, now: Date): Promise<Slot[]> {
+    let found: Slot[] = [];
+    for (const afterMs of [ALTERNATIVES_FIRST_LOOK_MS, ALTERNATIVES_AFTER_MS]) {
+      const until = occupancyOf(service, new Date(start.getTime() + afterMs)).until;
+      const around = await this.store.occupied(new Date(start.getTime() - ALTERNATIVES_BEFORE_MS), until);
+      // Slots beyond the look-ahead are farther than any found within it, so enough found is final.
+      found = alternativesTo(knowledge, service, start, around, now, ALTERNATIVES, afterMs);
+      if (found.length >= ALTERNATIVES) break;
+    }
+    return found;
   }
 
   async cancel(appointmentId: string): Promise<AppointmentView> {

@@ -161,11 +161,22 @@ export function availableSlots(knowledge: Knowledge, service: BookableService, o
 export const ALTERNATIVES_BEFORE_MS = DAY;
 export const ALTERNATIVES_AFTER_MS = 7 * DAY;
 
-/** The `count` free slots nearest to a taken start (ties go to the later one), in time order. */
-export function alternativesTo(knowledge: Knowledge, service: BookableService, start: Date, occupied: readonly Occupancy[], now: Date, count: number): Slot[] {
+/**
+ * The `count` free slots nearest to a taken start (ties go to the later one),
+ * in time order, looked for up to `afterMs` after it (`occupied` must cover that).
+ */
+export function alternativesTo(
+  knowledge: Knowledge,
+  service: BookableService,
+  start: Date,
+  occupied: readonly Occupancy[],
+  now: Date,
+  count: number,
+  afterMs = ALTERNATIVES_AFTER_MS,
+): Slot[] {
   const around = availableSlots(knowledge, service, occupied, {
     from: new Date(start.getTime() - ALTERNATIVES_BEFORE_MS),
-    to: new Date(start.getTime() + ALTERNATIVES_AFTER_MS),
+    to: new Date(start.getTime() + afterMs),
     now,
     limit: Number.MAX_SAFE_INTEGER,
   });

@@ -1,4 +1,4 @@
-import { openPeriodAt, type Knowledge } from '@voiceagent/knowledge';
+import { openingPeriods, type Knowledge, type OpeningPeriod } from '@voiceagent/knowledge';
 import type { AvailabilityQuery, BookingPort, BookingSlot, BookOutcome, BookRequest } from '../ports/booking';
 
 interface Booked {
@@ -32,10 +32,14 @@ export class InMemoryBooking implements BookingPort {
     if (!rules) return [];
     const stepMs = rules.slotMinutes * 60_000;
     const slots: BookingSlot[] = [];
-    let t = Math.ceil(query.from.getTime() / stepMs) * stepMs;
-    for (; t < query.to.getTime() && slots.length < query.limit; t += stepMs) {
-      const start = new Date(t);
-      if (this.problem(query.service, start) === undefined) slots.push({ start, end: new Date(t + this.durationMs(query.service)) });
+    // Opening periods once for the whole range: checking each slot on its own would recompute them per slot.
+    const periods = openingPeriods(this.knowledge(), query.from, query.to);
+    for (const period of periods) {
+      let t = Math.ceil(Math.max(query.from.getTime(), period.start.getTime()) / stepMs) * stepMs;
+      for (; t < Math.min(query.to.getTime(), period.end.getTime()) && slots.length < query.limit; t += stepMs) {
+        const start = new Date(t);
+        if (this.problem(query.service, start, [period]) === undefined) slots.push({ start, end: new Date(t + this.durationMs(query.service)) });
+      }
     }
     return slots;
   }
@@ -58,7 +62,7 @@ export class InMemoryBooking implements BookingPort {
     return (this.knowledge().services.find((s) => s.id === service)?.durationMinutes ?? 30) * 60_000;
   }
 
-  private problem(service: string, start: Date): string | undefined {
+  private problem(service: string, start: Date, periods?: readonly OpeningPeriod[]): string | undefined {
     const knowledge = this.knowledge();
     const rules = knowledge.booking;
     if (!rules || !rules.services.includes(service)) return 'not bookable';
@@ -67,7 +71,7 @@ export class InMemoryBooking implements BookingPort {
     if (start.getTime() > now + rules.maxDaysAhead * 86_400_000) return 'too far ahead';
     if (start.getUTCMinutes() % rules.slotMinutes !== 0) return 'not on a slot';
     const end = new Date(start.getTime() + this.durationMs(service));
-    const period = openPeriodAt(knowledge, start);
+    const period = (periods ?? openingPeriods(knowledge, start, new Date(start.getTime() + 1))).find((p) => p.start <= start && p.end > start);
     if (!period || period.end < end) return 'closed';
     const bufferMs = rules.bufferMinutes * 60_000;
     if (this.booked.some((b) => b.start.getTime() < end.getTime() + bufferMs && start.getTime() < b.end.getTime() + bufferMs)) return 'taken';
