@@ -44,8 +44,11 @@ describe('brain service', () => {
     expect(JSON.parse(answer.decision!.argumentsJson)).toMatchObject({ fact_ids: ['hours:saturday'] });
 
     turn(h, 't2', 'can i talk to a person');
+    await eventually(() => expect(spoken(said, 't2')).toBe("One moment please, I'm connecting you with a member of our team."));
+    // The transfer waits until the caller has heard the transfer message (its last frame).
+    expect(controls).toEqual([]);
+    publishTo(h.bus, topics.call('c1', 'audioOut'), { callId: 'c1', sequence: 1, sampleRateHz: 8000, channels: 1, pcm: new Uint8Array(320), capturedAtUs: 0, track: 0, endOfUtterance: true });
     await eventually(() => expect(controls).toHaveLength(1));
-    expect(spoken(said, 't2')).toBe("One moment please, I'm connecting you with a member of our team.");
     expect(controls[0]).toMatchObject({ callId: 'c1', action: { $case: 'transfer', transfer: { target: 'sip:frontdesk@pbx.brightsmile.example' } } });
 
     publishTo(h.bus, topics.lifecycle, callEnded('c1'));

@@ -6,15 +6,18 @@ import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type Ser
 import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output';
 import { BusTurnSource } from './adapters/bus-turn-source';
 import { MemoryConversationStore } from './adapters/memory-conversation-store';
-import { UnavailableBooking } from './adapters/unavailable-booking';
+import { GrpcBooking } from './adapters/grpc-booking';
 import { Dialogue } from './domain/dialogue';
 import type { BookingPort } from './ports/booking';
 import type { ConversationStore } from './ports/conversation-store';
 
+/** Longest wait for the caller's audio before greeting anyway (a channel with no inbound audio). */
+const GREETING_WAIT_MS = 1000;
+
 export interface BrainOptions {
   /** Defaults to the system clock; tests fix it where opening hours matter. */
   readonly now?: () => Date;
-  /** Until the gRPC adapter lands, booking requests are handed to a person. */
+  /** Default: BookingService over gRPC at BOOKING_ADDRESS. */
   readonly booking?: BookingPort;
   readonly store?: ConversationStore;
   readonly playout?: PlayoutOptions;
@@ -34,7 +37,8 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
       if (config.BRAIN_ENGINE !== 'local') logger.warn({ engine: config.BRAIN_ENGINE }, 'engine not available yet; using the local engine');
       const engine: LanguageModel = new LocalLanguageModel({ knowledge, search, now });
       const store = options.store ?? new MemoryConversationStore();
-      const booking = options.booking ?? new UnavailableBooking();
+      let grpcBooking: GrpcBooking | undefined;
+      const booking: BookingPort = options.booking ?? (grpcBooking = new GrpcBooking(config.BOOKING_ADDRESS));
       const tracer = telemetry.tracer('brain');
       const turns = new BusTurnSource(bus);
       const lifecycleLog = logCallLifecycle(bus, logger);
@@ -47,7 +51,11 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
           const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, now });
           let answered = 0;
           // One turn at a time per call, in arrival order.
-          let queue: Promise<unknown> = dialogue.greet().catch((err: unknown) => logger.error({ err, callId }, 'greeting failed'));
+          // Greet once the line is live, so the speaker and media (other processes, on NATS) already follow the call.
+          let queue: Promise<unknown> = turns
+            .lineLive(callId, GREETING_WAIT_MS)
+            .then(() => dialogue.greet())
+            .catch((err: unknown) => logger.error({ err, callId }, 'greeting failed'));
           const unfollow = turns.follow(callId, (turn) => {
             if (!turn.text.trim()) return;
             const received = Date.now();
@@ -86,6 +94,7 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
           unregister();
           lifecycleLog.unsubscribe();
           await calls.stop();
+          grpcBooking?.close();
           knowledge.close();
         },
       };

@@ -66,6 +66,8 @@ export interface TtsMeasurements {
   readonly params: TtsParams;
   /** Synthesis processes the engine runs at once (its default: the CPUs this process may use). */
   readonly maxProcesses: number;
+  /** Resident memory of this process when synthesis started: each sentence forks a process, and fork gets slower as it grows. */
+  readonly rssMiB: number;
   readonly sentences: readonly SentenceRow[];
   readonly concurrent: readonly ConcurrentRow[];
 }
@@ -134,6 +136,7 @@ export async function measureTts(params: TtsParams, log: (line: string) => void 
   }
   const maxProcesses = availableParallelism();
   const tts = await LocalTextToSpeech.create();
+  const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
   try {
     const sentences: SentenceRow[] = [];
     for (const voice of params.voices) {
@@ -151,7 +154,7 @@ export async function measureTts(params: TtsParams, log: (line: string) => void 
         log(`${voice} × ${calls} calls: first audio p50 ${row.firstAudioMs.p50.toFixed(1)} ms, p95 ${row.firstAudioMs.p95.toFixed(1)} ms`);
       }
     }
-    return { params, maxProcesses, sentences, concurrent };
+    return { params, maxProcesses, rssMiB, sentences, concurrent };
   } finally {
     await tts.close();
   }
@@ -192,6 +195,7 @@ export function ttsReport(m: TtsMeasurements): BenchResult {
     notes: [
       'LocalTextToSpeech.create() defaults: one flite process per sentence writing a WAV to /dev/shm, trimmed to 30 ms lead / 200 ms trail; slt (16 kHz) is resampled to 8 kHz, kal is native 8 kHz',
       'first audio = pushText() + endInput() → the stream yields its first 20 ms frame (the whole first sentence is synthesized before any of it comes out); RTF = time to the last frame / audio length',
+      `this process had ${m.rssMiB} MiB resident: flite is forked per sentence and fork time grows with the parent's memory (about 2 ms at 40 MiB, 20 ms at 450 MiB here), so run tts alone (not after stt) for the engine's own numbers`,
       `calls at once: the engine runs at most ${m.maxProcesses} synthesis processes (its default, one per CPU); the rest queue, so first audio grows with the queue`,
     ],
     data: m,

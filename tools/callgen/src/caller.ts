@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { WavFileWriter, int16View, linear16Bytes, rmsDbfs } from '@voiceagent/audio';
+import { WavFileWriter, int16View, linear16Bytes } from '@voiceagent/audio';
 import { RtpSession, SipRequestError, createOffer, parseAnswer, type Dialog, type SipUserAgent } from '@voiceagent/sip';
-import { SPEECH_DBFS, SpeechOnsetDetector, speechEnd } from './onset';
+import { SpeechOnsetDetector, speechEnd } from './onset';
 import { CALL_RATE_HZ, type Utterance } from './utterance';
 
 const FRAME_SAMPLES = CALL_RATE_HZ / 50;
@@ -60,11 +60,10 @@ const MIN_GAP_MS = 150;
 
 /** Frames as heard: a timeline the turn logic waits on. */
 class Listener {
-  private readonly onset = new SpeechOnsetDetector({ thresholdDbfs: SPEECH_DBFS });
+  private readonly onset = new SpeechOnsetDetector({ minGapMs: MIN_GAP_MS });
   private waiters: Array<() => void> = [];
   /** Start times (performance clock) of speech that followed a gap. */
   private readonly onsets: number[] = [];
-  lastSpeechAt = -Infinity;
   framesHeard = 0;
 
   constructor(
@@ -76,11 +75,8 @@ class Listener {
     this.framesHeard++;
     // Frames come out of the jitter buffer; what it holds arrived that much earlier.
     const heardAt = performance.now() - this.rtp.stats().playoutDelayMs;
-    const samples = int16View(frame);
-    const previousSpeechAt = this.lastSpeechAt;
-    if (rmsDbfs(samples) >= SPEECH_DBFS) this.lastSpeechAt = heardAt;
-    const onset = this.onset.push(samples, heardAt);
-    if (onset !== undefined && onset - previousSpeechAt >= MIN_GAP_MS + FRAME_MS) this.onsets.push(onset);
+    const onset = this.onset.push(int16View(frame), heardAt);
+    if (onset !== undefined) this.onsets.push(onset);
     void this.recorder?.write(frame);
     const waiters = this.waiters;
     this.waiters = [];
@@ -96,6 +92,10 @@ class Listener {
       if (performance.now() >= deadline) return undefined;
       await this.nextFrame(deadline - performance.now());
     }
+  }
+
+  get lastSpeechAt(): number {
+    return this.onset.lastSpeechAt;
   }
 
   /** Resolves once no speech was heard for `silenceMs` (or after `timeoutMs`). */

@@ -8,32 +8,43 @@ export interface OnsetOptions {
   readonly thresholdDbfs?: number;
   /** Consecutive loud frames needed, so a click is not speech. */
   readonly minFrames?: number;
+  /** Quiet needed before a run for it to be new speech, not more of the last (an echo's tail, a breath). */
+  readonly minGapMs?: number;
 }
 
 /**
  * Finds where speech starts in a stream of 20 ms frames by energy. The onset
- * is the first frame of the first run of `minFrames` loud frames, so a run
- * confirmed late still reports when it began.
+ * is the first frame of a run of `minFrames` loud frames that follows at least
+ * `minGapMs` of quiet, so a run confirmed late still reports when it began.
  */
 export class SpeechOnsetDetector {
   private readonly threshold: number;
   private readonly minFrames: number;
+  private readonly minGapMs: number;
   private run = 0;
   private runStartedAt = 0;
+  private gapBeforeRun = Infinity;
+  /** When the last loud frame was heard. */
+  lastSpeechAt = -Infinity;
 
   constructor(options: OnsetOptions = {}) {
     this.threshold = options.thresholdDbfs ?? SPEECH_DBFS;
     this.minFrames = options.minFrames ?? 2;
+    this.minGapMs = options.minGapMs ?? 0;
   }
 
-  /** Feeds one frame heard at `atMs`; returns the onset time once speech is confirmed. */
+  /** Feeds one frame heard at `atMs`; returns the onset time once new speech is confirmed. */
   push(samples: Int16Array, atMs: number): number | undefined {
     if (rmsDbfs(samples) < this.threshold) {
       this.run = 0;
       return undefined;
     }
-    if (this.run++ === 0) this.runStartedAt = atMs;
-    return this.run === this.minFrames ? this.runStartedAt : undefined;
+    if (this.run++ === 0) {
+      this.runStartedAt = atMs;
+      this.gapBeforeRun = atMs - this.lastSpeechAt;
+    }
+    this.lastSpeechAt = atMs;
+    return this.run === this.minFrames && this.gapBeforeRun > this.minGapMs ? this.runStartedAt : undefined;
   }
 }
 

@@ -23,6 +23,13 @@ describe('speech onset detection', () => {
     expect(onsets).toEqual([undefined, undefined, undefined, undefined, 60, undefined]);
   });
 
+  it('takes speech as new only after a quiet gap, so an echo tail or a breath is not a new onset', () => {
+    const detector = new SpeechOnsetDetector({ minFrames: 2, minGapMs: 150 });
+    const frames = [tone(440, 20), tone(440, 20), silence(20), tone(440, 20), tone(440, 20), ...Array.from({ length: 10 }, () => silence(20)), tone(440, 20), tone(440, 20)];
+    const onsets = frames.map((f, i) => detector.push(f, i * 20)).filter((o) => o !== undefined);
+    expect(onsets).toEqual([0, 300]);
+  });
+
   it('finds where speech ends, to the frame', () => {
     const audio = concat(silence(100), tone(300, 500), silence(400));
     expect(speechEnd(audio, 8000)).toBe((600 * 8000) / 1000);

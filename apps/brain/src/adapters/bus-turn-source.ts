@@ -13,4 +13,16 @@ export class BusTurnSource implements TurnSource {
     );
     return () => subscription.unsubscribe();
   }
+
+  lineLive(callId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const subscription = this.bus.subscribe(topics.call(callId, 'audioIn').subject, done);
+    });
+  }
 }

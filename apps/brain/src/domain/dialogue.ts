@@ -97,11 +97,11 @@ export class Dialogue {
 
     const decision = toDecision(reply.call, this.deps.engine.engine);
     const command = reply.command;
-    // Hang up only after the goodbye was heard; watching starts before it is said so no playout event is missed.
-    const played = command?.kind === 'hangup' ? this.output.playedOut(reply.text) : undefined;
+    // Hang up or transfer only once the goodbye or the transfer message was heard;
+    // watching starts before it is said so no playout event is missed.
+    const played = command ? this.output.playedOut(reply.text) : undefined;
     this.speak(turnId, reply.text, decision, undefined, () => firstSentence?.(reply.call));
     if (command && played) void played.then(() => this.output.command(command));
-    else if (command) this.output.command(command);
 
     const next: ChatMessage[] = [
       ...messages,

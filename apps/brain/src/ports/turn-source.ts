@@ -10,4 +10,9 @@ export interface CallerTurn {
 /** Finalized caller turns of one call. */
 export interface TurnSource {
   follow(callId: string, onTurn: (turn: CallerTurn) => void): () => void;
+  /**
+   * Resolves when the call's audio is flowing (its first caller frame), or
+   * after `timeoutMs`: the moment to greet, when every stage has the call.
+   */
+  lineLive(callId: string, timeoutMs: number): Promise<void>;
 }
