@@ -37,6 +37,8 @@ export interface TurnReport {
   readonly latencyMs: number | null;
   /** How long the agent's reply lasted. */
   readonly replyMs: number;
+  /** Where the reply starts in what was heard (and recorded), from the first frame; null without a reply. */
+  readonly replyAtMs: number | null;
 }
 
 export interface CallReport {
@@ -65,6 +67,8 @@ class Listener {
   /** Start times (performance clock) of speech that followed a gap. */
   private readonly onsets: number[] = [];
   framesHeard = 0;
+  /** When the first frame was heard: time zero of the recording. */
+  firstHeardAt: number | undefined;
 
   constructor(
     private readonly rtp: RtpSession,
@@ -75,6 +79,7 @@ class Listener {
     this.framesHeard++;
     // Frames come out of the jitter buffer; what it holds arrived that much earlier.
     const heardAt = performance.now() - this.rtp.stats().playoutDelayMs;
+    this.firstHeardAt ??= heardAt;
     const onset = this.onset.push(int16View(frame), heardAt);
     if (onset !== undefined) this.onsets.push(onset);
     void this.recorder?.write(frame);
@@ -191,11 +196,16 @@ export async function placeCall(ua: SipUserAgent, script: CallScript): Promise<C
       await sleepUntil(spokenUntil.endOfSpeechAt);
       const onset = await Promise.race([listener.speechAfter(spokenUntil.endOfSpeechAt, replyTimeoutMs), ended.then(() => undefined)]);
       if (onset === undefined) {
-        turns.push({ said: utterance.label, latencyMs: null, replyMs: 0 });
+        turns.push({ said: utterance.label, latencyMs: null, replyMs: 0, replyAtMs: null });
         continue;
       }
       await Promise.race([listener.silence(agentSilenceMs, 30_000), ended]);
-      turns.push({ said: utterance.label, latencyMs: Math.round(onset - spokenUntil.endOfSpeechAt), replyMs: Math.round(listener.lastSpeechAt - onset) });
+      turns.push({
+        said: utterance.label,
+        latencyMs: Math.round(onset - spokenUntil.endOfSpeechAt),
+        replyMs: Math.round(listener.lastSpeechAt - onset),
+        replyAtMs: Math.round(onset - (listener.firstHeardAt ?? onset)),
+      });
     }
 
     if (!agentEnded) {

@@ -57,7 +57,7 @@ describe('load summary', () => {
     answered,
     setupMs: 5,
     greetingMs: 0,
-    turns: latencies.map((latencyMs) => ({ said: 'x', latencyMs, replyMs: 100 })),
+    turns: latencies.map((latencyMs) => ({ said: 'x', latencyMs, replyMs: 100, replyAtMs: latencyMs === null ? null : 1000 })),
     transfers: [],
     endedBy: answered ? 'caller' : 'failed',
     durationMs: 1000,

@@ -23,7 +23,7 @@ export interface ServiceHarness {
 let telemetry: Telemetry | undefined;
 
 /** Starts services on an in-process bus with captured JSON logs. */
-export async function startServices(services: ServiceDefinition[], env: NodeJS.ProcessEnv = {}): Promise<ServiceHarness> {
+export async function startServices(services: readonly ServiceDefinition[], env: NodeJS.ProcessEnv = {}): Promise<ServiceHarness> {
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav, wavSamples } from '@voiceagent/audio';
+import { placeCall, speak, type CallReport } from '@voiceagent/callgen';
+import { startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
+import { SipUserAgent } from '@voiceagent/sip';
+import { loadServices } from '@voiceagent/stack';
+import { createLocalSpeechToText, type LocalSpeechToText } from '@voiceagent/stt';
+import { freePort } from '@voiceagent/testing';
+import { freeSipPort } from '../src/ports';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const modelsMirror = process.env['VOICE_AGENT_MODELS_MIRROR'] || resolve(repoRoot, '../shared/models');
+
+let harness: ServiceHarness;
+let ua: SipUserAgent;
+let stt: LocalSpeechToText;
+let dir: string;
+let to: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'e2e-agent-'));
+  const sipPort = await freeSipPort();
+  const [bookingPort, escalationPort] = [await freePort(), await freePort()];
+  to = `sip:agent@127.0.0.1:${sipPort}`;
+  // The whole system in this process on the in-process bus, as `npm start` runs it.
+  harness = await startServices(await loadServices(undefined), {
+    SIP_HOST: '127.0.0.1',
+    SIP_PORT: String(sipPort),
+    RTP_PORT_MIN: '37000',
+    RTP_PORT_MAX: '37999',
+    GRPC_HOST: '127.0.0.1',
+    BOOKING_GRPC_PORT: String(bookingPort),
+    BOOKING_ADDRESS: `127.0.0.1:${bookingPort}`,
+    ESCALATION_GRPC_PORT: String(escalationPort),
+    ESCALATION_ADDRESS: `127.0.0.1:${escalationPort}`,
+    DATA_DIR: join(dir, 'data'),
+    KNOWLEDGE_FILE: join(repoRoot, 'examples/knowledge.yaml'),
+    VOICE_AGENT_MODELS: join(dir, 'models'),
+    VOICE_AGENT_MODELS_MIRROR: modelsMirror,
+  });
+  ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'e2e-caller' });
+  stt = await createLocalSpeechToText({ models: { modelsDir: join(dir, 'models'), mirrorDir: modelsMirror, download: false } });
+}, 120_000);
+
+afterAll(async () => {
+  await ua?.close();
+  await harness?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** What the agent said between two points of the recording, as the local recogniser hears it. */
+async function transcribe(path: string, fromMs: number, toMs = Infinity): Promise<string> {
+  const samples = wavSamples(parseWav(await readFile(path)));
+  const clip = samples.subarray(Math.floor((fromMs * 8000) / 1000), Math.min(samples.length, Math.floor((toMs * 8000) / 1000)));
+  const stream = stt.stream({ sampleRateHz: 8000 });
+  const text: string[] = [];
+  const reading = (async () => {
+    for await (const event of stream) if (event.type === 'final') text.push(event.text);
+  })();
+  for (let at = 0; at < clip.length; at += 160) stream.pushFrame(clip.subarray(at, at + 160));
+  stream.pushFrame(new Int16Array(8000 * 2));
+  stream.finalize();
+  await stream.close();
+  await reading;
+  return text.join(' ').toLowerCase();
+}
+
+describe('a phone call answered by the whole system (in-process bus, local engines)', () => {
+  it('greets, then answers an hours question from the knowledge file, spoken, and speaks the answer', async () => {
+    const recordPath = join(dir, 'hours.wav');
+    const question = await speak('What time do you open on Saturday?');
+    const report: CallReport = await placeCall(ua, { to, turns: [question], recordPath, greetingTimeoutMs: 4000, replyTimeoutMs: 6000, rtpPorts: { min: 38000, max: 38999 } });
+    expect(report.answered).toBe(true);
+    expect(report.greetingMs, 'a greeting was heard').toBeGreaterThan(500);
+    const [turn] = report.turns;
+    expect(turn?.latencyMs, 'the agent replied').not.toBeNull();
+    // Generous: this is a correctness test on a shared machine; the budget is measured by `npm run bench -- e2e`.
+    expect(turn!.latencyMs!).toBeLessThan(3000);
+    // "On Saturdays we're open from 9 am to 1 pm."
+    const heard = await transcribe(recordPath, turn!.replyAtMs! - 200, turn!.replyAtMs! + turn!.replyMs + 500);
+    expect(heard).toMatch(/saturday/);
+    expect(heard).toMatch(/open/);
+    expect(heard).toMatch(/nine/);
+  }, 90_000);
+
+  it('transfers a caller who asks for a person (REFER to the knowledge file target) and hangs up after a goodbye', async () => {
+    const person = await placeCall(ua, { to, turns: [await speak('Can I speak to a person please?')], greetingTimeoutMs: 4000, replyTimeoutMs: 8000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
+    expect(person.transfers).toEqual(['sip:frontdesk@pbx.brightsmile.example']);
+    expect(person.endedBy).toBe('agent');
+
+    const goodbye = await placeCall(ua, { to, turns: [await speak('That is all, thank you, goodbye.')], greetingTimeoutMs: 4000, replyTimeoutMs: 8000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
+    expect(goodbye.transfers).toEqual([]);
+    expect(goodbye.endedBy, 'the agent hung up after saying goodbye').toBe('agent');
+    expect(goodbye.turns[0]?.latencyMs).not.toBeNull();
+  }, 90_000);
+});
