@@ -56,6 +56,14 @@ export const configSchema = z.object({
     .describe('The business knowledge file (YAML): hours, services, FAQs, transfer targets, messages. Reloaded when it changes.'),
   BRAIN_ENGINE: z.enum(['local', 'bedrock', 'openai'], { error: 'must be local, bedrock or openai' }).default('local')
     .describe('Dialogue engine: `local` (deterministic policy, offline), `bedrock` (ConverseStream) or `openai` (any OpenAI-compatible chat completions server).'),
+  OPENAI_BASE_URL: z.url('must be a URL such as http://127.0.0.1:11434/v1').default('https://api.openai.com/v1')
+    .describe('OpenAI-compatible chat completions base URL for BRAIN_ENGINE=openai (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server).'),
+  OPENAI_API_KEY: z.string().optional().describe('API key sent as a bearer token to OPENAI_BASE_URL (not needed by most local servers).'),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini').describe('Model name for BRAIN_ENGINE=openai.'),
+  NOTIFY_WEBHOOKS: z.string().optional()
+    .describe('Comma-separated URLs that receive new handoffs and voicemails as signed JSON POSTs (at least once, retried with backoff).'),
+  NOTIFY_WEBHOOK_SECRET: z.string().optional().describe('HMAC-SHA256 key for the `X-Signature` header of webhook notifications.'),
+  VOICEMAIL_DIR: z.string().default('./data/voicemail').describe('Where voicemail recordings (WAV) are stored.'),
   GRPC_HOST: z.string().default('0.0.0.0').describe('Address the booking and escalation gRPC servers bind to.'),
   BOOKING_GRPC_PORT: port(50051).describe('Port of the booking gRPC server.'),
   BOOKING_ADDRESS: z.string().default('127.0.0.1:50051').describe('Where clients reach BookingService (host:port).'),
