@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { claimQueues } from '@voiceagent/contracts';
 import { KnowledgeStore, LocalKnowledgeSearch, formatProblem } from '@voiceagent/knowledge';
-import { LocalLanguageModel, type LanguageModel } from '@voiceagent/llm';
+import { LocalLanguageModel, OpenAiCompatibleModel, type LanguageModel } from '@voiceagent/llm';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
 import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output';
 import { BusTurnSource } from './adapters/bus-turn-source';
@@ -34,8 +34,14 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
       });
       knowledge.onChange(() => logger.info({ file: config.KNOWLEDGE_FILE }, 'knowledge reloaded'));
       const search = LocalKnowledgeSearch.following(knowledge);
-      if (config.BRAIN_ENGINE !== 'local') logger.warn({ engine: config.BRAIN_ENGINE }, 'engine not available yet; using the local engine');
-      const engine: LanguageModel = new LocalLanguageModel({ knowledge, search, now });
+      if (config.BRAIN_ENGINE === 'bedrock') logger.warn({ engine: config.BRAIN_ENGINE }, 'engine not available yet; using the local engine');
+      const engine: LanguageModel = config.BRAIN_ENGINE === 'openai'
+        ? new OpenAiCompatibleModel({
+          baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, apiKey: config.OPENAI_API_KEY,
+          onWarning: (message, detail) => logger.warn(detail, message),
+        })
+        : new LocalLanguageModel({ knowledge, search, now });
+      if (config.BRAIN_ENGINE === 'openai') logger.info({ baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL }, 'using an OpenAI-compatible engine');
       const store = options.store ?? new MemoryConversationStore();
       let grpcBooking: GrpcBooking | undefined;
       const booking: BookingPort = options.booking ?? (grpcBooking = new GrpcBooking(config.BOOKING_ADDRESS));

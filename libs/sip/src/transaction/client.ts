@@ -5,7 +5,7 @@ import { SipHeaders } from '../message/headers';
 import { SipRequest, type SipResponse } from '../message/message';
 import { serializeMessage } from '../message/serializer';
 import type { TransportAddress } from '../transport/transport';
-import { TransactionTimers, type TransactionContext } from './context';
+import { TransactionLifecycle, type TransactionContext } from './context';
 import { transactionTimeout } from './timers';
 
 export type ClientFailure = 'timeout' | 'transport';
@@ -16,12 +16,9 @@ export interface ClientTransactionUser {
   onFailure(failure: ClientFailure, error?: unknown): void;
 }
 
-export abstract class ClientTransaction {
+export abstract class ClientTransaction extends TransactionLifecycle {
   abstract readonly state: string;
-  protected readonly timers: TransactionTimers;
   protected readonly bytes: Buffer;
-  private readonly endListeners: (() => void)[] = [];
-  private ended = false;
   private sentTo: TransportAddress;
   /** Set once a final response arrived: later transport trouble is no longer the TU's concern. */
   protected answered = false;
@@ -33,8 +30,8 @@ export abstract class ClientTransaction {
     protected readonly user: ClientTransactionUser,
     protected readonly context: TransactionContext,
   ) {
+    super(context.pool);
     this.sentTo = target;
-    this.timers = new TransactionTimers(context.pool);
     this.bytes = serializeMessage(request);
   }
 
@@ -47,25 +44,9 @@ export abstract class ClientTransaction {
     return this.sentTo.transport === 'tcp';
   }
 
-  get terminated(): boolean {
-    return this.ended;
-  }
-
   abstract start(): void;
 
   abstract receive(response: SipResponse): void;
-
-  onTerminated(listener: () => void): void {
-    if (this.ended) listener();
-    else this.endListeners.push(listener);
-  }
-
-  terminate(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.timers.stopAll();
-    for (const listener of this.endListeners.splice(0)) listener();
-  }
 
   protected transmit(bytes: Buffer): void {
     this.context.send(bytes, this.sentTo).then(
@@ -73,7 +54,7 @@ export abstract class ClientTransaction {
         this.sentTo = used;
       },
       (error: unknown) => {
-        if (this.ended) return;
+        if (this.terminated) return;
         this.context.logger.debug({ err: error, target: this.sentTo }, 'SIP request could not be sent');
         this.terminate();
         if (!this.answered) this.user.onFailure('transport', error);

@@ -37,3 +37,30 @@ export class TransactionTimers {
     this.running.clear();
   }
 }
+
+/** What client and server transactions share: their timers and one end, announced once. */
+export abstract class TransactionLifecycle {
+  protected readonly timers: TransactionTimers;
+  private readonly endListeners: (() => void)[] = [];
+  private ended = false;
+
+  constructor(pool: TimerPool) {
+    this.timers = new TransactionTimers(pool);
+  }
+
+  get terminated(): boolean {
+    return this.ended;
+  }
+
+  onTerminated(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListeners.push(listener);
+  }
+
+  terminate(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.timers.stopAll();
+    for (const listener of this.endListeners.splice(0)) listener();
+  }
+}

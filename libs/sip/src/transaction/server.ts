@@ -5,7 +5,7 @@ import { createResponse } from '../message/build';
 import type { SipRequest, SipResponse } from '../message/message';
 import { serializeMessage } from '../message/serializer';
 import type { TransportAddress } from '../transport/transport';
-import { TransactionTimers, type TransactionContext } from './context';
+import { TransactionLifecycle, type TransactionContext } from './context';
 import { transactionTimeout } from './timers';
 
 /** RFC 3261 §18.2.2 with RFC 3581: where responses to this request go. */
@@ -20,12 +20,9 @@ export function responseTarget(request: SipRequest, source: TransportAddress): T
   return { transport: 'udp', address: sentBy, port: via.port ?? 5060 };
 }
 
-export abstract class ServerTransaction {
+export abstract class ServerTransaction extends TransactionLifecycle {
   abstract readonly state: string;
   readonly target: TransportAddress;
-  protected readonly timers: TransactionTimers;
-  private readonly endListeners: (() => void)[] = [];
-  private ended = false;
   /** The final response sent, once there is one. */
   finalResponse: SipResponse | undefined;
 
@@ -35,16 +32,12 @@ export abstract class ServerTransaction {
     readonly source: TransportAddress,
     protected readonly context: TransactionContext,
   ) {
+    super(context.pool);
     this.target = responseTarget(request, source);
-    this.timers = new TransactionTimers(context.pool);
   }
 
   get reliable(): boolean {
     return this.source.transport === 'tcp';
-  }
-
-  get terminated(): boolean {
-    return this.ended;
   }
 
   /** The TU's response; ignored (and logged) when the state machine does not allow it. */
@@ -52,18 +45,6 @@ export abstract class ServerTransaction {
 
   /** A retransmitted request, or the ACK of an INVITE's non-2xx response. */
   abstract receive(request: SipRequest): void;
-
-  onTerminated(listener: () => void): void {
-    if (this.ended) listener();
-    else this.endListeners.push(listener);
-  }
-
-  terminate(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.timers.stopAll();
-    for (const listener of this.endListeners.splice(0)) listener();
-  }
 
   protected transmit(bytes: Buffer): void {
     this.context.send(bytes, this.target).catch((error: unknown) => {
