@@ -8,4 +8,4 @@ export { collectChat, type LanguageModel, type ChatRequest, type ChatMessage, ty
 export { LocalLanguageModel, DEFAULT_ANSWER_THRESHOLD, findService, type LocalEngineOptions } from './local/local-engine';
 export { normalize } from './local/text';
 export { parseWhen, digitizeTimes, type SpokenWhen } from './local/when';
-export { OpenAiCompatibleModel, OpenAiError, toRequestBody, toWireMessages, type OpenAiCompatibleOptions, type OpenAiErrorKind } from './openai/openai-model';
+export { OpenAiCompatibleModel, OpenAiError, toRequestBody, toWireMessages, strictParameters, type OpenAiCompatibleOptions, type OpenAiErrorKind } from './openai/openai-model';

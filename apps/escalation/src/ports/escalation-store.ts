@@ -23,3 +23,10 @@ export interface Outbox {
   markDelivered(id: string, at: Date): Promise<void>;
   markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
 }
+
+/** Where voicemail audio goes; written before the database row, removed if that row is not stored. */
+export interface Recordings {
+  pathFor(id: string): string;
+  write(path: string, pcm: Uint8Array, sampleRateHz: number): Promise<void>;
+  remove(path: string): Promise<void>;
+}

@@ -116,6 +116,9 @@ describe('OpenAiCompatibleModel', () => {
       const params = tool.function.parameters as { properties: Record<string, unknown>; required: string[] };
       expect([...params.required].sort()).toEqual(Object.keys(params.properties).sort());
     }
+    // Outside strict mode's subset; zod still checks lengths on the way back.
+    expect(JSON.stringify(tools)).not.toMatch(/minLength|maxLength/);
+    expect(JSON.stringify(tools)).toContain('"pattern"');
     expect(sent?.body['messages']).toEqual([
       { role: 'system', content: 'You answer the phone.' },
       { role: 'assistant', content: 'Thank you for calling.' },

@@ -42,6 +42,8 @@ export class OpenAiError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 interface WireToolCall {
   readonly id: string;
   readonly type: 'function';
@@ -81,13 +83,28 @@ export function toWireMessages(system: string, messages: readonly ChatMessage[])
   return wire;
 }
 
+// OpenAI's strict mode rejects schemas using keywords outside its subset; string
+// length limits are among them. parseToolCall still enforces them with zod.
+const UNSUPPORTED_IN_STRICT = new Set(['minLength', 'maxLength']);
+
+/** The shared JSON Schema without keywords strict mode refuses. */
+export function strictParameters(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strictParameters);
+  if (!isRecord(schema)) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => !UNSUPPORTED_IN_STRICT.has(key)).map(([key, value]) => [
+    key,
+    // Under "properties" the keys are argument names, not keywords.
+    key === 'properties' && isRecord(value) ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, strictParameters(sub)])) : strictParameters(value),
+  ]));
+}
+
 /** The request body, tools as strict functions from the shared JSON Schemas. */
 export function toRequestBody(model: string, request: ChatRequest): Record<string, unknown> {
   return {
     model,
     stream: true,
     messages: toWireMessages(request.system, request.messages),
-    tools: request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters, strict: true } })),
+    tools: request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: strictParameters(tool.parameters), strict: true } })),
     tool_choice: request.toolChoice,
     parallel_tool_calls: false,
   };
@@ -98,8 +115,6 @@ interface PartialCall {
   name: string;
   arguments: string;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class OpenAiCompatibleModel implements LanguageModel {
   readonly engine = 'openai';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { checkWebhookUrl, isForbiddenAddress, signature } from './webhook-notifier';
+
+describe('webhook SSRF guard', () => {
+  it('refuses link-local and metadata addresses, in every spelling, and allows loopback and public ones', () => {
+    for (const address of ['169.254.169.254', '169.254.0.1', '::ffff:169.254.169.254', 'fd00:ec2::254', 'fd00:ec2:0:0:0:0:0:254', 'fe80::1', '0.0.0.0', '::']) {
+      expect(isForbiddenAddress(address), address).toBe(true);
+    }
+    for (const address of ['127.0.0.1', '::1', '203.0.113.7', '2001:db8::1', 'fd00:ec2::253']) {
+      expect(isForbiddenAddress(address), address).toBe(false);
+    }
+  });
+
+  it('accepts only http(s) URLs without forbidden literal hosts', () => {
+    expect(checkWebhookUrl('https://hooks.example.com/x').hostname).toBe('hooks.example.com');
+    expect(checkWebhookUrl('http://127.0.0.1:8080/x').port).toBe('8080');
+    expect(() => checkWebhookUrl('file:///etc/passwd')).toThrow(/http or https/);
+    expect(() => checkWebhookUrl('gopher://example.com')).toThrow(/http or https/);
+    expect(() => checkWebhookUrl('not a url')).toThrow(/not a URL/);
+    expect(() => checkWebhookUrl('http://169.254.169.254/latest')).toThrow(/metadata/);
+    expect(() => checkWebhookUrl('http://[fd00:ec2::254]/latest')).toThrow(/metadata/);
+    expect(() => checkWebhookUrl('http://[::ffff:a9fe:a9fe]/')).toThrow(/metadata/);
+  });
+
+  it('signs the body with HMAC-SHA256 as sha256=<hex>', () => {
+    // RFC 4231 test case 2.
+    expect(signature('what do ya want for nothing?', 'Jefe')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+});
