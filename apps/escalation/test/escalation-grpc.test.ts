@@ -2,14 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { escalation } from '@voiceagent/contracts';
 import { handoffs, MEMORY_DATA_DIR, openDatabase, outbox, voicemails, type Database } from '@voiceagent/db';
 import type { KnowledgeSource } from '@voiceagent/knowledge';
+import { escalationClient, type EscalationClient } from '@voiceagent/rpc';
 import { createLogger } from '@voiceagent/telemetry';
 import { PostgresServer } from '@voiceagent/testing';
+import { DrizzleEscalationStore } from '../src/adapters/drizzle-escalation-store';
 import { startEscalationServer, type EscalationServer } from '../src/main';
-import { handoffRequest, office, testClient } from './fixtures';
+import { handoffRequest, office } from './fixtures';
 
 const knowledge: KnowledgeSource = { current: office, onChange: () => () => undefined };
 
@@ -32,7 +35,7 @@ const fixtures: Array<{ name: string; open: () => Promise<Database> }> = [
 describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
   let database: Database;
   let server: EscalationServer;
-  let client: ReturnType<typeof testClient>;
+  let client: EscalationClient;
   const voicemailDir = mkdtempSync(join(tmpdir(), 'escalation-vm-'));
 
   beforeAll(async () => {
@@ -49,7 +52,7 @@ describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
       webhookSecret: undefined,
       graceMs: 1_000,
     });
-    client = testClient(`127.0.0.1:${server.port}`);
+    client = escalationClient(`127.0.0.1:${server.port}`, { timeoutMs: 10_000 });
   });
 
   afterAll(async () => {
@@ -66,7 +69,7 @@ describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
   });
 
   it('creates a handoff with the target the knowledge file picks, and writes its outbox row', async () => {
-    const { handoff } = await client.createHandoff(handoffRequest());
+    const handoff = await client.createHandoff(handoffRequest());
     expect(handoff).toMatchObject({
       callId: 'call-1',
       callerNumber: '+13125550100',
@@ -74,33 +77,33 @@ describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
       summary: 'Caller unhappy with last visit.',
       target: { name: 'front desk', address: { $case: 'sipUri', sipUri: 'sip:desk@pbx.example.com' } },
     });
-    expect(handoff!.transcript.map((line) => [line.speaker, line.text])).toEqual([
+    expect(handoff.transcript.map((line) => [line.speaker, line.text])).toEqual([
       [escalation.Speaker.SPEAKER_CALLER, 'I want to talk to a person.'],
       [escalation.Speaker.SPEAKER_AGENT, 'Let me transfer you.'],
     ]);
-    expect(handoff!.transcript[1]!.time).toEqual(new Date('2025-07-01T15:00:05Z'));
+    expect(handoff.transcript[1]!.time).toEqual(new Date('2025-07-01T15:00:05Z'));
 
-    const billing = (await client.createHandoff(handoffRequest({ reason: 'billing' }))).handoff!;
+    const billing = await client.createHandoff(handoffRequest({ reason: 'billing' }));
     expect(billing.target).toEqual({ name: 'billing', address: { $case: 'phoneNumber', phoneNumber: '+13125550111' } });
-    const named = (await client.createHandoff(handoffRequest({ targetName: 'The Manager' }))).handoff!;
+    const named = await client.createHandoff(handoffRequest({ targetName: 'The Manager' }));
     expect(named.target).toEqual({ name: 'the manager', address: { $case: 'connectQueue', connectQueue: 'managers' } });
 
     const rows = await database.db.select().from(outbox);
     expect(rows).toHaveLength(3);
     expect(rows.every((row) => row.topic === 'handoff.created' && row.deliveredAt === null && row.attempts === 0)).toBe(true);
-    expect(rows.map((row) => (row.payload as { id: string }).id).sort()).toEqual([handoff!.id, billing.id, named.id].sort());
+    expect(rows.map((row) => (row.payload as { id: string }).id).sort()).toEqual([handoff.id, billing.id, named.id].sort());
   });
 
   it('lists handoffs newest first, by caller and with a limit', async () => {
-    const first = (await client.createHandoff(handoffRequest())).handoff!;
-    const second = (await client.createHandoff(handoffRequest({ callId: 'call-2' }))).handoff!;
-    const other = (await client.createHandoff(handoffRequest({ callerNumber: '+13125550199' }))).handoff!;
-    const mine = (await client.listHandoffs({ callerNumber: '+13125550100', limit: 0 })).handoffs;
+    const first = await client.createHandoff(handoffRequest());
+    const second = await client.createHandoff(handoffRequest({ callId: 'call-2' }));
+    const other = await client.createHandoff(handoffRequest({ callerNumber: '+13125550199' }));
+    const mine = await client.listHandoffs({ callerNumber: '+13125550100' });
     expect(mine.map((h) => h.id).sort()).toEqual([first.id, second.id].sort());
     expect(mine[0]).toEqual(mine.find((h) => h.id === mine[0]!.id));
-    expect((await client.listHandoffs({ callerNumber: '', limit: 0 })).handoffs).toHaveLength(3);
-    expect((await client.listHandoffs({ callerNumber: '', limit: 1 })).handoffs).toHaveLength(1);
-    expect((await client.listHandoffs({ callerNumber: '+13125550199', limit: 0 })).handoffs).toEqual([other]);
+    expect(await client.listHandoffs()).toHaveLength(3);
+    expect(await client.listHandoffs({ limit: 1 })).toHaveLength(1);
+    expect(await client.listHandoffs({ callerNumber: '+13125550199' })).toEqual([other]);
   });
 
   it('refuses bad requests with INVALID_ARGUMENT and a reason, storing nothing', async () => {
@@ -112,14 +115,14 @@ describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
       [{ targetName: 'nobody' }, /target_name: unknown transfer target "nobody"/],
     ];
     for (const [change, reason] of cases) {
-      await expect(client.createHandoff(handoffRequest(change))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(reason) });
+      await expect(client.createHandoff(handoffRequest(change))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, message: expect.stringMatching(reason) });
     }
-    await expect(client.storeVoicemail({ callId: 'c', callerNumber: '', pcm: new Uint8Array(3), sampleRateHz: 8_000, transcript: '' })).rejects.toMatchObject({
+    await expect(client.storeVoicemail({ callId: 'c', pcm: new Uint8Array(3), sampleRateHz: 8_000 })).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
-      details: expect.stringMatching(/pcm: must be whole 16-bit samples/),
+      message: expect.stringMatching(/pcm: must be whole 16-bit samples/),
     });
-    await expect(client.storeVoicemail({ callId: 'c', callerNumber: '', pcm: new Uint8Array(4), sampleRateHz: 0, transcript: '' })).rejects.toMatchObject({
-      details: expect.stringMatching(/sample_rate_hz/),
+    await expect(client.storeVoicemail({ callId: 'c', pcm: new Uint8Array(4), sampleRateHz: 0 })).rejects.toMatchObject({
+      message: expect.stringMatching(/sample_rate_hz/),
     });
     expect(await database.db.select().from(handoffs)).toEqual([]);
     expect(await database.db.select().from(outbox)).toEqual([]);
@@ -128,16 +131,42 @@ describe.each(fixtures)('EscalationService over gRPC on $name', ({ open }) => {
   it('stores a voicemail as a WAV file linked to the caller, with its transcript and outbox row', async () => {
     // One second of 8 kHz silence.
     const pcm = new Uint8Array(16_000);
-    const { voicemail } = await client.storeVoicemail({ callId: 'call-vm', callerNumber: '+13125550100', pcm, sampleRateHz: 8_000, transcript: 'Please call me back.' });
+    const voicemail = await client.storeVoicemail({ callId: 'call-vm', callerNumber: '+13125550100', pcm, sampleRateHz: 8_000, transcript: 'Please call me back.' });
     expect(voicemail).toMatchObject({ callId: 'call-vm', callerNumber: '+13125550100', durationMs: 1_000, transcript: 'Please call me back.' });
-    expect(voicemail!.recordingPath.startsWith(voicemailDir)).toBe(true);
-    const wav = readFileSync(voicemail!.recordingPath);
+    expect(voicemail.recordingPath.startsWith(voicemailDir)).toBe(true);
+    const wav = readFileSync(voicemail.recordingPath);
     expect(wav.subarray(0, 4).toString('ascii')).toBe('RIFF');
     expect(wav.readUInt32LE(24)).toBe(8_000);
     expect(wav.length).toBe(44 + 16_000);
-    expect((await client.listVoicemails({ callerNumber: '+13125550100', limit: 0 })).voicemails).toEqual([voicemail]);
-    expect((await client.listVoicemails({ callerNumber: '+13125550199', limit: 0 })).voicemails).toEqual([]);
+    expect(await client.listVoicemails({ callerNumber: '+13125550100' })).toEqual([voicemail]);
+    expect(await client.listVoicemails({ callerNumber: '+13125550199' })).toEqual([]);
     const rows = await database.db.select().from(outbox);
-    expect(rows.map((row) => [row.topic, (row.payload as { id: string }).id])).toEqual([['voicemail.stored', voicemail!.id]]);
+    expect(rows.map((row) => [row.topic, (row.payload as { id: string }).id])).toEqual([['voicemail.stored', voicemail.id]]);
+  });
+
+  it('hands each due outbox row to one of two simultaneous senders, and again only after its retry time', async () => {
+    for (const callId of ['o1', 'o2', 'o3', 'o4', 'o5', 'o6']) await client.createHandoff(handoffRequest({ callId }));
+    const a = new DrizzleEscalationStore(database.db);
+    const b = new DrizzleEscalationStore(database.db);
+    const now = new Date(Date.now() + 1_000);
+    const lease = new Date(now.getTime() + 60_000);
+    const [first, second] = await Promise.all([a.claimDue(now, lease, 4), b.claimDue(now, lease, 4)]);
+    const ids = [...first, ...second].map((item) => item.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const rest = await a.claimDue(now, lease, 10);
+    expect(ids.length + rest.length).toBe(6);
+    // All leased now: nothing is due until the lease ends.
+    expect(await a.claimDue(now, lease, 10)).toEqual([]);
+
+    const [failed, delivered] = [first[0] ?? second[0]!, rest[0] ?? second[1]!];
+    await a.markFailed(failed.id, 'HTTP 503', now);
+    await a.markDelivered(delivered.id, now);
+    const again = await a.claimDue(now, lease, 10);
+    expect(again.map((item) => [item.id, item.attempts])).toEqual([[failed.id, 1]]);
+    const afterLease = await a.claimDue(new Date(lease.getTime() + 1), new Date(lease.getTime() + 2), 10);
+    expect(afterLease.map((item) => item.id)).not.toContain(delivered.id);
+    expect(afterLease).toHaveLength(5);
+    const [row] = await database.db.select().from(outbox).where(eq(outbox.id, failed.id));
+    expect(row).toMatchObject({ attempts: 1, lastError: 'HTTP 503', deliveredAt: null });
   });
 });

@@ -1,4 +1,3 @@
-import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { escalation } from '@voiceagent/contracts';
 import { parseKnowledge, type Knowledge } from '@voiceagent/knowledge';
 
@@ -34,27 +33,6 @@ messages:
 }
 
 export const office = (): Knowledge => parseKnowledge(officeYaml(), 'office.yaml');
-
-type Unary<Req, Res> = (request: Req) => Promise<Res>;
-
-/** A promise-shaped EscalationService client over the generated one (tests only). */
-export function testClient(address: string) {
-  const client = new escalation.EscalationServiceClient(address, credentials.createInsecure());
-  const deadline = () => new Date(Date.now() + 10_000);
-  const wrap =
-    <Req, Res>(method: (request: Req, options: { deadline: Date }, callback: (error: ServiceError | null, response: Res) => void) => unknown): Unary<Req, Res> =>
-    (request) =>
-      new Promise<Res>((resolve, reject) => {
-        method.call(client, request, { deadline: deadline() }, (error, response) => (error ? reject(error) : resolve(response)));
-      });
-  return {
-    createHandoff: wrap<escalation.CreateHandoffRequest, escalation.CreateHandoffResponse>(client.createHandoff),
-    listHandoffs: wrap<escalation.ListHandoffsRequest, escalation.ListHandoffsResponse>(client.listHandoffs),
-    storeVoicemail: wrap<escalation.StoreVoicemailRequest, escalation.StoreVoicemailResponse>(client.storeVoicemail),
-    listVoicemails: wrap<escalation.ListVoicemailsRequest, escalation.ListVoicemailsResponse>(client.listVoicemails),
-    close: () => client.close(),
-  };
-}
 
 export const handoffRequest = (extra: Partial<escalation.CreateHandoffRequest> = {}): escalation.CreateHandoffRequest => ({
   callId: 'call-1',

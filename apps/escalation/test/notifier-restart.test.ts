@@ -4,10 +4,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { escalationClient, type EscalationClient } from '@voiceagent/rpc';
 import { startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { eventually, freePort } from '@voiceagent/testing';
 import { createEscalationService } from '../src/main';
-import { handoffRequest, officeYaml, testClient } from './fixtures';
+import { handoffRequest, officeYaml } from './fixtures';
 
 const SECRET = 'test-secret';
 
@@ -72,16 +73,16 @@ describe('webhook notifications across a restart', () => {
     const startService = async () => {
       const h = await startServices([service], env);
       const listening = h.logs.find((line) => line.msg === 'escalation gRPC listening');
-      return { h, client: testClient(`127.0.0.1:${String(listening?.port)}`) };
+      return { h, client: escalationClient(`127.0.0.1:${String(listening?.port)}`, { timeoutMs: 10_000 }) };
     };
-    let current: { h: ServiceHarness; client: ReturnType<typeof testClient> } | undefined;
+    let current: { h: ServiceHarness; client: EscalationClient } | undefined;
     const refusing = await startReceiver(port, 503, seen, hits);
     try {
       // First life: the receiver refuses everything, so all notifications stay pending.
       current = await startService();
-      for (const callId of ['a', 'b', 'c']) created.add((await current.client.createHandoff(handoffRequest({ callId }))).handoff!.id);
+      for (const callId of ['a', 'b', 'c']) created.add((await current.client.createHandoff(handoffRequest({ callId }))).id);
       const pcm = new Uint8Array(1_600);
-      created.add((await current.client.storeVoicemail({ callId: 'vm', callerNumber: '+13125550100', pcm, sampleRateHz: 8_000, transcript: 'hi' })).voicemail!.id);
+      created.add((await current.client.storeVoicemail({ callId: 'vm', callerNumber: '+13125550100', pcm, sampleRateHz: 8_000, transcript: 'hi' })).id);
       await eventually(() => expect(hits.count).toBeGreaterThanOrEqual(8));
       expect(current.h.logs.some((line) => line.msg === 'webhook delivery failed')).toBe(true);
       current.client.close();
@@ -91,7 +92,7 @@ describe('webhook notifications across a restart', () => {
       // Second life with the receiver down: connection refused is retried like a 503.
       await close(refusing);
       current = await startService();
-      created.add((await current.client.createHandoff(handoffRequest({ callId: 'd' }))).handoff!.id);
+      created.add((await current.client.createHandoff(handoffRequest({ callId: 'd' }))).id);
       await eventually(() => expect(current!.h.logs.filter((line) => line.msg === 'webhook delivery failed').length).toBeGreaterThanOrEqual(2));
       current.client.close();
       await current.h.stop();
@@ -101,7 +102,7 @@ describe('webhook notifications across a restart', () => {
       const accepting = await startReceiver(port, 204, seen, hits);
       try {
         current = await startService();
-        created.add((await current.client.createHandoff(handoffRequest({ callId: 'e' }))).handoff!.id);
+        created.add((await current.client.createHandoff(handoffRequest({ callId: 'e' }))).id);
         await eventually(() => expect(new Set([...seen.values()].map((r) => r.body.data.id))).toEqual(created), { timeoutMs: 15_000 });
         expect(seen.size).toBe(created.size);
         for (const received of seen.values()) {

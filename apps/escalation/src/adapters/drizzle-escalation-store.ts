@@ -25,7 +25,8 @@ export class DrizzleEscalationStore implements EscalationStore, Outbox {
         })
         .returning();
       await tx.insert(outbox).values({ topic: notification.type, payload: notification.data });
-      return toHandoff(row!);
+      if (!row) throw new Error('insert into handoffs returned no row');
+      return toHandoff(row);
     });
   }
 
@@ -46,7 +47,8 @@ export class DrizzleEscalationStore implements EscalationStore, Outbox {
         .values({ ...voicemail, callerNumber: voicemail.callerNumber ?? null, transcript: voicemail.transcript ?? null })
         .returning();
       await tx.insert(outbox).values({ topic: notification.type, payload: notification.data });
-      return toVoicemail(row!);
+      if (!row) throw new Error('insert into voicemails returned no row');
+      return toVoicemail(row);
     });
   }
 
