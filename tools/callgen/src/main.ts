@@ -23,6 +23,14 @@ const usage = `Simulated caller: places a SIP call, speaks, listens and measures
   --header NAME:VALUE extra INVITE header (repeatable)
 `;
 
+/** A positive whole number from the command line, or a clear error naming the option. */
+function count(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${option} must be a positive whole number (got "${value}")`);
+  return n;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -60,12 +68,12 @@ async function main(): Promise<number> {
     turns: utterances,
     recordPath: values.record,
     hangup: values.hangup === 'agent' ? 'agent' : 'caller',
-    greetingTimeoutMs: values['greeting-ms'] ? Number(values['greeting-ms']) : undefined,
+    greetingTimeoutMs: values['greeting-ms'] === undefined ? undefined : count('greeting-ms', values['greeting-ms'], 0),
   };
   const ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 }, userAgent: 'voice-agent-callgen', contactUser: 'caller' });
   try {
     if (values.calls) {
-      const summary = await runLoad(ua, script, { calls: Number(values.calls), concurrency: Number(values.concurrency ?? 1), rampMs: 1000 });
+      const summary = await runLoad(ua, script, { calls: count('calls', values.calls, 1), concurrency: count('concurrency', values.concurrency, 1), rampMs: 1000 });
       process.stdout.write(values.json ? `${JSON.stringify({ ...summary, reports: undefined })}\n` : formatSummary(summary));
       return summary.failed > 0 ? 1 : 0;
     }

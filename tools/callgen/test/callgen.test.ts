@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rmsDbfs } from '@voiceagent/audio';
 import { SpeechOnsetDetector, percentile, phoneBand, speak, speechEnd, summarize, type CallReport } from '../src';
@@ -70,4 +72,24 @@ describe('load summary', () => {
     expect(s.lostRatio).toBeCloseTo(2 / 302);
     expect(percentile([], 50)).toBeNaN();
   });
+});
+
+describe('command line', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'tools/callgen/src/main.ts', ...args], { cwd: resolvePath(import.meta.dirname, '../../..') });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('prints usage, and refuses a bad count naming the option', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--say TEXT/);
+    const bad = await run(['--to', 'sip:agent@127.0.0.1:9', '--calls', 'lots']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/--calls must be a positive whole number \(got "lots"\)/);
+  }, 30_000);
 });
