@@ -4,29 +4,32 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav, wavSamples } from '@voiceagent/audio';
 import { placeCall, speak, type CallReport } from '@voiceagent/callgen';
-import { startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { SipUserAgent } from '@voiceagent/sip';
-import { loadServices } from '@voiceagent/stack';
 import { createLocalSpeechToText, type LocalSpeechToText } from '@voiceagent/stt';
 import { freePort } from '@voiceagent/testing';
 import { freeSipPort } from '../src/ports';
+import { startInProcess, startProcesses, type RunningSystem } from '../src/system';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const modelsMirror = process.env['VOICE_AGENT_MODELS_MIRROR'] || resolve(repoRoot, '../shared/models');
 
-let harness: ServiceHarness;
-let ua: SipUserAgent;
 let stt: LocalSpeechToText;
 let dir: string;
-let to: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'e2e-agent-'));
+  stt = await createLocalSpeechToText({ models: { modelsDir: join(dir, 'models'), mirrorDir: modelsMirror, download: false } });
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Settings for a system on free loopback ports, with its own data folder. */
+async function systemEnv(name: string): Promise<{ env: Record<string, string>; to: string }> {
   const sipPort = await freeSipPort();
-  const [bookingPort, escalationPort] = [await freePort(), await freePort()];
-  to = `sip:agent@127.0.0.1:${sipPort}`;
-  // The whole system in this process on the in-process bus, as `npm start` runs it.
-  harness = await startServices(await loadServices(undefined), {
+  const [bookingPort, escalationPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const env = {
     SIP_HOST: '127.0.0.1',
     SIP_PORT: String(sipPort),
     RTP_PORT_MIN: '37000',
@@ -36,20 +39,15 @@ beforeAll(async () => {
     BOOKING_ADDRESS: `127.0.0.1:${bookingPort}`,
     ESCALATION_GRPC_PORT: String(escalationPort),
     ESCALATION_ADDRESS: `127.0.0.1:${escalationPort}`,
-    DATA_DIR: join(dir, 'data'),
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(httpPort),
+    DATA_DIR: join(dir, name, 'data'),
     KNOWLEDGE_FILE: join(repoRoot, 'examples/knowledge.yaml'),
     VOICE_AGENT_MODELS: join(dir, 'models'),
     VOICE_AGENT_MODELS_MIRROR: modelsMirror,
-  });
-  ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'e2e-caller' });
-  stt = await createLocalSpeechToText({ models: { modelsDir: join(dir, 'models'), mirrorDir: modelsMirror, download: false } });
-}, 120_000);
-
-afterAll(async () => {
-  await ua?.close();
-  await harness?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+  };
+  return { env, to: `sip:agent@127.0.0.1:${sipPort}` };
+}
 
 /** What the agent said between two points of the recording, as the local recogniser hears it. */
 async function transcribe(path: string, fromMs: number, toMs = Infinity): Promise<string> {
@@ -68,13 +66,32 @@ async function transcribe(path: string, fromMs: number, toMs = Infinity): Promis
   return text.join(' ').toLowerCase();
 }
 
-describe('a phone call answered by the whole system (in-process bus, local engines)', () => {
+describe.each([
+  ['in-process', startInProcess],
+  ['nats', startProcesses],
+] as const)('a phone call answered by the whole system, local engines (%s)', (name, start) => {
+  let system: RunningSystem;
+  let ua: SipUserAgent;
+  let to: string;
+
+  beforeAll(async () => {
+    const settings = await systemEnv(name);
+    to = settings.to;
+    system = await start(settings.env);
+    ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'e2e-caller' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await ua?.close();
+    await system?.stop();
+  });
+
   it('greets, then answers an hours question from the knowledge file, spoken, and speaks the answer', async () => {
     const recordPath = join(dir, 'hours.wav');
     const question = await speak('What time do you open on Saturday?');
     const report: CallReport = await placeCall(ua, { to, turns: [question], recordPath, greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, rtpPorts: { min: 38000, max: 38999 } });
     expect(report.answered).toBe(true);
-    const story = () => JSON.stringify({ report, logs: harness.logs.filter((l) => /turn|reply|greet|barge|speech/.test(l.msg)).slice(-20) }, null, 1);
+    const story = () => JSON.stringify({ shape: system.shape, report, logs: system.logs().filter((l) => /turn|reply|greet|barge|speech|stderr/.test(l.msg)).slice(-20) }, null, 1);
     expect(report.greetingMs, `a greeting was heard: ${story()}`).toBeGreaterThan(500);
     const [turn] = report.turns;
     expect(turn?.latencyMs, `the agent replied: ${story()}`).not.toBeNull();

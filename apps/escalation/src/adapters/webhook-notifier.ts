@@ -31,6 +31,8 @@ export class WebhookNotifier {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  // Cuts deliveries in flight on stop, so shutdown never waits out a slow receiver's timeout.
+  private readonly abort = new AbortController();
   private readonly urls: URL[];
 
   constructor(
@@ -48,6 +50,7 @@ export class WebhookNotifier {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.abort.abort(new Error('notifier stopping'));
     await this.running;
   }
 
@@ -68,6 +71,7 @@ export class WebhookNotifier {
     const now = clock.now();
     // The lease covers the slowest delivery of a batch; a sender that dies mid-way frees its rows when it expires.
     const leaseMs = 30_000 + timeoutMs * this.urls.length * (this.options.batchSize ?? 20);
+    if (this.stopped) return;
     const items = await this.outbox.claimDue(now, new Date(now.getTime() + leaseMs), this.options.batchSize ?? 20);
     await Promise.all(items.map((item) => this.deliver(item)));
   }
@@ -79,7 +83,7 @@ export class WebhookNotifier {
     const failures: string[] = [];
     for (const url of this.urls) {
       try {
-        const statusCode = await postJson(url, body, headers, this.options.timeoutMs);
+        const statusCode = await postJson(url, body, headers, this.options.timeoutMs, this.abort.signal);
         if (statusCode < 200 || statusCode >= 300) failures.push(`${url.origin}: HTTP ${statusCode}`);
       } catch (error) {
         failures.push(`${url.origin}: ${error instanceof Error ? error.message : String(error)}`);
@@ -144,13 +148,14 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
 }
 
 /** POSTs the body and resolves with the status code; redirects are not followed (they could lead anywhere). */
-function postJson(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+function postJson(url: URL, body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const options: RequestOptions = {
       method: 'POST',
       headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
       lookup: guardedLookup as RequestOptions['lookup'],
       timeout: timeoutMs,
+      signal,
     };
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (response) => {
       response.resume();
