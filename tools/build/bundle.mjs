@@ -22,9 +22,9 @@
 //   fail this build (esbuild has no loader for .node files), which is the
 //   point: a Lambda zip cannot carry one.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const workspaceRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -123,6 +123,10 @@ export async function bundle(projectRoot) {
   });
 
   if (!lambda) checkRuntimeDependencies(root, result.metafile);
+  // The database migrations are SQL files read at start-up; libs/db looks for them beside the bundle.
+  if (Object.keys(result.metafile.inputs).some((input) => input.startsWith('libs/db/'))) {
+    cpSync(join(workspaceRoot, 'libs/db/migrations'), join(dirname(outfile), 'migrations'), { recursive: true });
+  }
 
   const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
   const inputs = Object.keys(result.metafile.inputs).length;
