@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '@voiceagent/db';
+import { openDatabase, watchDatabaseHealth, type Database } from '@voiceagent/db';
 import { KnowledgeStore, type KnowledgeSource } from '@voiceagent/knowledge';
+import { booking } from '@voiceagent/contracts';
 import { isEntrypoint, runStandalone, type HealthRegistry, type ServiceDefinition } from '@voiceagent/runtime';
+import { serveGrpc } from '@voiceagent/rpc';
 import type { Logger } from '@voiceagent/telemetry';
 import { DrizzleAppointmentStore } from './adapters/drizzle-appointment-store';
-import { bookingHandlers, serveBooking } from './adapters/grpc-booking-server';
+import { bookingHandlers } from './adapters/grpc-booking-server';
 import { BookingDesk } from './domain/booking-desk';
 import type { Clock } from './ports/clock';
 
@@ -30,42 +31,18 @@ export interface BookingServer {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-const DB_PING_MS = 10_000;
 
 /** Starts BookingService on given dependencies (tests use this with a fixed clock). */
 export async function startBookingServer(options: BookingServerOptions): Promise<BookingServer> {
   const desk = new BookingDesk(new DrizzleAppointmentStore(options.database.db), options.knowledge, options.clock ?? systemClock);
-  const server = await serveBooking(bookingHandlers(desk, options.logger), options.host, options.port);
-  const unregister = options.health ? registerHealth(options.health, options.database, options.logger) : () => undefined;
+  const server = await serveGrpc(booking.BookingServiceService, bookingHandlers(desk, options.logger), options.host, options.port);
+  const unregister = options.health ? watchDatabaseHealth(options.health, 'booking', options.database, options.logger) : () => undefined;
   return {
     port: server.port,
     async stop() {
       unregister();
       await server.stop(options.graceMs);
     },
-  };
-}
-
-/** Readiness follows a periodic database ping, so health checks stay synchronous and cheap. */
-function registerHealth(health: HealthRegistry, database: Database, logger: Logger): () => void {
-  let last: { ok: boolean; detail: string } = { ok: true, detail: `${database.kind}: ok` };
-  const ping = () => {
-    database.db.execute(sql`select 1`).then(
-      () => {
-        if (!last.ok) logger.info('database reachable again');
-        last = { ok: true, detail: `${database.kind}: ok` };
-      },
-      (error: unknown) => {
-        if (last.ok) logger.warn({ err: error }, 'database ping failed');
-        last = { ok: false, detail: `${database.kind}: ${error instanceof Error ? error.message : String(error)}` };
-      },
-    );
-  };
-  const timer = setInterval(ping, DB_PING_MS).unref();
-  const remove = health.register('booking', () => last);
-  return () => {
-    clearInterval(timer);
-    remove();
   };
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '@voiceagent/db';
+import { openDatabase, watchDatabaseHealth, type Database } from '@voiceagent/db';
 import { KnowledgeStore, type KnowledgeSource } from '@voiceagent/knowledge';
+import { escalation } from '@voiceagent/contracts';
 import { isEntrypoint, logCallLifecycle, runStandalone, type HealthRegistry, type ServiceDefinition } from '@voiceagent/runtime';
+import { serveGrpc } from '@voiceagent/rpc';
 import type { Logger } from '@voiceagent/telemetry';
 import { DrizzleEscalationStore } from './adapters/drizzle-escalation-store';
-import { escalationHandlers, serveEscalation } from './adapters/grpc-escalation-server';
+import { escalationHandlers } from './adapters/grpc-escalation-server';
 import { WavRecordings } from './adapters/wav-recordings';
 import { WebhookNotifier } from './adapters/webhook-notifier';
 import { EscalationDesk } from './domain/escalation-desk';
@@ -47,7 +48,6 @@ export interface EscalationServer {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-const DB_PING_MS = 10_000;
 export const DEFAULT_TUNING = { pollMs: 1_000, backoff: { baseMs: 1_000, maxMs: 5 * 60_000 }, timeoutMs: 10_000 } as const;
 
 /** Starts EscalationService and its notifier on given dependencies. */
@@ -69,9 +69,9 @@ export async function startEscalationServer(options: EscalationServerOptions): P
       : undefined;
   if (!notifier) options.logger.info('no NOTIFY_WEBHOOKS: notifications stay in the outbox');
   const desk = new EscalationDesk(store, new WavRecordings(options.voicemailDir), options.knowledge, randomUUID);
-  const server = await serveEscalation(escalationHandlers(desk, options.logger), options.host, options.port);
+  const server = await serveGrpc(escalation.EscalationServiceService, escalationHandlers(desk, options.logger), options.host, options.port);
   notifier?.start();
-  const unregister = options.health ? registerHealth(options.health, options.database, options.logger) : () => undefined;
+  const unregister = options.health ? watchDatabaseHealth(options.health, 'escalation', options.database, options.logger) : () => undefined;
   return {
     port: server.port,
     async stop() {
@@ -79,29 +79,6 @@ export async function startEscalationServer(options: EscalationServerOptions): P
       await server.stop(options.graceMs);
       await notifier?.stop();
     },
-  };
-}
-
-/** Readiness follows a periodic database ping, so health checks stay synchronous and cheap. */
-function registerHealth(health: HealthRegistry, database: Database, logger: Logger): () => void {
-  let last: { ok: boolean; detail: string } = { ok: true, detail: `${database.kind}: ok` };
-  const ping = () => {
-    database.db.execute(sql`select 1`).then(
-      () => {
-        if (!last.ok) logger.info('database reachable again');
-        last = { ok: true, detail: `${database.kind}: ok` };
-      },
-      (error: unknown) => {
-        if (last.ok) logger.warn({ err: error }, 'database ping failed');
-        last = { ok: false, detail: `${database.kind}: ${error instanceof Error ? error.message : String(error)}` };
-      },
-    );
-  };
-  const timer = setInterval(ping, DB_PING_MS).unref();
-  const remove = health.register('escalation', () => last);
-  return () => {
-    clearInterval(timer);
-    remove();
   };
 }
 

@@ -21,3 +21,4 @@ export {
   toConstraintError,
 } from './errors';
 export { insertAppointment, type InsertedAppointment } from './appointments';
+export { watchDatabaseHealth } from './health';

@@ -1,23 +1,8 @@
-import {
-  credentials as grpcCredentials,
-  Metadata,
-  status,
-  type CallOptions as GrpcCallOptions,
-  type ChannelCredentials,
-  type ChannelOptions,
-  type ClientUnaryCall,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials as grpcCredentials, status, type ChannelCredentials, type ChannelOptions, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { booking } from '@voiceagent/contracts';
 import { BOOKING_ALTERNATIVES_TRAILER, BOOKING_FIELD_TRAILER } from './booking-wire';
 import { InvalidBookingError, NotFoundError, RpcError, SlotTakenError, type Slot } from './errors';
-
-export interface CallOptions {
-  /** Deadline of this call (default: the client's). */
-  readonly timeoutMs?: number;
-  /** Cancels the call (a caller hung up); the promise rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
+import { unaryCall, type CallOptions, type Invoke } from './unary';
 
 export interface BookingClientOptions {
   /** Deadline of each call unless the call sets its own (default 3 s: a caller is waiting on the line). */
@@ -77,9 +62,6 @@ export interface BookingClient {
   close(): void;
 }
 
-type Callback<Res> = (error: ServiceError | null, response: Res) => void;
-type Invoke<Req, Res> = (request: Req, metadata: Metadata, options: Partial<GrpcCallOptions>, callback: Callback<Res>) => ClientUnaryCall;
-
 const DEFAULT_TIMEOUT_MS = 3_000;
 
 /** A client of BookingService at `address` (host:port, e.g. BOOKING_ADDRESS). Connects lazily. */
@@ -87,22 +69,7 @@ export function bookingClient(address: string, options: BookingClientOptions = {
   const client = new booking.BookingServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  function unary<Req, Res>(invoke: Invoke<Req, Res>, request: Req, call: CallOptions = {}): Promise<Res> {
-    const { signal } = call;
-    return new Promise<Res>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => pending.cancel();
-      const pending = invoke(request, new Metadata(), { deadline: Date.now() + (call.timeoutMs ?? defaultTimeout) }, (error, response) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!error) resolve(response);
-        else reject(signal?.aborted ? signal.reason : toRpcError(error));
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
+  const unary = <Req, Res>(invoke: Invoke<Req, Res>, request: Req, call?: CallOptions) => unaryCall(invoke, request, defaultTimeout, toRpcError, call);
 
   return {
     async listAvailability(query, call) {

@@ -1,16 +1,7 @@
-import {
-  credentials as grpcCredentials,
-  Metadata,
-  status,
-  type CallOptions as GrpcCallOptions,
-  type ChannelCredentials,
-  type ChannelOptions,
-  type ClientUnaryCall,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials as grpcCredentials, status, type ChannelCredentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import { escalation } from '@voiceagent/contracts';
-import type { CallOptions } from './booking-client';
 import { RpcError } from './errors';
+import { unaryCall, type CallOptions, type Invoke } from './unary';
 
 export interface EscalationClientOptions {
   /** Deadline of each call unless the call sets its own (default 5 s; voicemail uploads may need more). */
@@ -38,9 +29,6 @@ export interface EscalationClient {
   close(): void;
 }
 
-type Callback<Res> = (error: ServiceError | null, response: Res) => void;
-type Invoke<Req, Res> = (request: Req, metadata: Metadata, options: Partial<GrpcCallOptions>, callback: Callback<Res>) => ClientUnaryCall;
-
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** A client of EscalationService at `address` (host:port, e.g. ESCALATION_ADDRESS). Connects lazily. */
@@ -48,22 +36,8 @@ export function escalationClient(address: string, options: EscalationClientOptio
   const client = new escalation.EscalationServiceClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  function unary<Req, Res>(invoke: Invoke<Req, Res>, request: Req, call: CallOptions = {}): Promise<Res> {
-    const { signal } = call;
-    return new Promise<Res>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => pending.cancel();
-      const pending = invoke(request, new Metadata(), { deadline: Date.now() + (call.timeoutMs ?? defaultTimeout) }, (error, response) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!error) resolve(response);
-        else reject(signal?.aborted ? signal.reason : new RpcError(error.details || error.message, error.code, { cause: error }));
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
+  const toError = (error: ServiceError) => new RpcError(error.details || error.message, error.code, { cause: error });
+  const unary = <Req, Res>(invoke: Invoke<Req, Res>, request: Req, call?: CallOptions) => unaryCall(invoke, request, defaultTimeout, toError, call);
 
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new RpcError(`the response has no ${what}`, status.INTERNAL);

@@ -1,4 +1,4 @@
-import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse, type handleUnaryCall } from '@grpc/grpc-js';
+import { Metadata, status, type ServerErrorResponse, type handleUnaryCall } from '@grpc/grpc-js';
 import { booking } from '@voiceagent/contracts';
 import { BOOKING_ALTERNATIVES_TRAILER, BOOKING_FIELD_TRAILER } from '@voiceagent/rpc';
 import type { Logger } from '@voiceagent/telemetry';
@@ -64,38 +64,5 @@ function toAppointment(appointment: AppointmentView): booking.Appointment {
   return {
     ...appointment,
     status: appointment.status === 'cancelled' ? booking.AppointmentStatus.APPOINTMENT_STATUS_CANCELLED : booking.AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
-  };
-}
-
-export interface GrpcServerHandle {
-  /** The bound port (the one chosen when 0 was asked for). */
-  readonly port: number;
-  /** Stops taking calls, lets calls in flight finish for up to `graceMs`, then cuts the rest. */
-  stop(graceMs: number): Promise<void>;
-}
-
-/** Serves BookingService on host:port (plaintext: it is reached inside the cluster). */
-export async function serveBooking(handlers: booking.BookingServiceServer, host: string, port: number): Promise<GrpcServerHandle> {
-  const server = new Server();
-  server.addService(booking.BookingServiceService, handlers);
-  // IPv6 literals need brackets in a gRPC address.
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
-  });
-  let stopping: Promise<void> | undefined;
-  return {
-    port: bound,
-    stop: (graceMs) =>
-      (stopping ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      })),
   };
 }

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type ServerErrorResponse, type handleUnaryCall } from '@grpc/grpc-js';
+import { status, type ServerErrorResponse, type handleUnaryCall } from '@grpc/grpc-js';
 import { escalation } from '@voiceagent/contracts';
 import type { TransferTarget } from '@voiceagent/knowledge';
 import type { Logger } from '@voiceagent/telemetry';
@@ -85,36 +85,3 @@ const toVoicemail = (voicemail: VoicemailView): escalation.Voicemail => ({
   transcript: voicemail.transcript ?? '',
   createdAt: voicemail.createdAt,
 });
-
-export interface GrpcServerHandle {
-  /** The bound port (the one chosen when 0 was asked for). */
-  readonly port: number;
-  /** Stops taking calls, lets calls in flight finish for up to `graceMs`, then cuts the rest. */
-  stop(graceMs: number): Promise<void>;
-}
-
-/** Serves EscalationService on host:port (plaintext: it is reached inside the cluster). */
-export async function serveEscalation(handlers: escalation.EscalationServiceServer, host: string, port: number): Promise<GrpcServerHandle> {
-  const server = new Server();
-  server.addService(escalation.EscalationServiceService, handlers);
-  // IPv6 literals need brackets in a gRPC address.
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
-  });
-  let stopping: Promise<void> | undefined;
-  return {
-    port: bound,
-    stop: (graceMs) =>
-      (stopping ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      })),
-  };
-}
