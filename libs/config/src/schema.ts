@@ -104,10 +104,32 @@ export const configSchema = z.object({
     .gt(0, 'must be between 0 and 1 (exclusive)').lt(1, 'must be between 0 and 1 (exclusive)').default(0.5)
     .describe('Voice activity threshold (Silero speech probability); raise it on noisy lines.'),
   TTS_ENGINE: z.enum(['local', 'deepgram', 'aws']).default('local')
-    .describe('Text-to-speech engine: `local` (flite or espeak-ng on this machine, from the Debian packages of the same names), `deepgram` (Aura) or `aws` (Polly); the deepgram and aws adapters are not available yet.'),
+    .describe('Text-to-speech engine: `local` (flite or espeak-ng on this machine, from the Debian packages of the same names), `deepgram` (Aura `/v1/speak` WebSocket) or `aws` (Polly).'),
   TTS_VOICE: z.string().optional()
-    .describe('Text-to-speech voice. local: a flite voice (`kal`, `slt`, `rms`, `awb`) or `espeak-ng:<voice>` such as `espeak-ng:en-us`. Unset: the engine default (`kal` for local).'),
+    .describe('Text-to-speech voice. local: a flite voice (`kal`, `slt`, `rms`, `awb`) or `espeak-ng:<voice>` such as `espeak-ng:en-us`; deepgram: an Aura model such as `aura-2-thalia-en`; aws: a Polly voice id such as `Joanna`. Unset: the engine default (`kal`, `aura-2-thalia-en`, `Joanna`).'),
+  POLLY_ENGINE: z.enum(['standard', 'neural', 'long-form', 'generative'], { error: 'must be standard, neural, long-form or generative' }).default('neural')
+    .describe('Amazon Polly engine for TTS_ENGINE=aws: `neural` (SynthesizeSpeech, pcm 8 kHz) or `generative` (bidirectional StartSpeechSynthesisStream).'),
+  STT_LANGUAGE: z.string().default('en-US').describe('Language of the callers (BCP-47), for the Deepgram and AWS speech-to-text engines.'),
+  DEEPGRAM_API_KEY: z.string().optional().describe('Deepgram API key, for STT_ENGINE=deepgram and TTS_ENGINE=deepgram.'),
+  DEEPGRAM_URL: z.url('must be a URL such as https://api.deepgram.com').default('https://api.deepgram.com')
+    .describe('Deepgram API base URL (a self-hosted Deepgram, or an EU endpoint); its WebSocket form is used for streaming.'),
+  DEEPGRAM_STT_MODEL: z.string().default('nova-3').describe('Deepgram speech-to-text model for STT_ENGINE=deepgram.'),
+  AWS_REGION: z.string().optional()
+    .describe('AWS region for Transcribe, Polly, Bedrock and S3 Vectors. Credentials come from the standard AWS credential chain (environment, profile, IAM role).'),
+  BEDROCK_MODEL_ID: z.string().default('global.anthropic.claude-haiku-4-5-20251001-v1:0')
+    .describe('Bedrock model or inference profile for BRAIN_ENGINE=bedrock.'),
+  KNOWLEDGE_SEARCH: z.enum(['local', 'aws'], { error: 'must be local or aws' }).default('local')
+    .describe('Knowledge search: `local` (lexical index in process) or `aws` (Titan Text Embeddings V2 + S3 Vectors, for large knowledge bases).'),
+  EMBEDDING_MODEL_ID: z.string().default('amazon.titan-embed-text-v2:0').describe('Bedrock embedding model for KNOWLEDGE_SEARCH=aws.'),
+  S3_VECTORS_BUCKET: z.string().optional().describe('S3 vector bucket holding the knowledge index, for KNOWLEDGE_SEARCH=aws.'),
+  S3_VECTORS_INDEX: z.string().default('knowledge').describe('Vector index name inside S3_VECTORS_BUCKET.'),
 }).superRefine((env, ctx) => {
+  if ((env.STT_ENGINE === 'deepgram' || env.TTS_ENGINE === 'deepgram') && !env.DEEPGRAM_API_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['DEEPGRAM_API_KEY'], message: `is required when ${env.STT_ENGINE === 'deepgram' ? 'STT_ENGINE' : 'TTS_ENGINE'}=deepgram (create one at console.deepgram.com)` });
+  }
+  if (env.KNOWLEDGE_SEARCH === 'aws' && !env.S3_VECTORS_BUCKET) {
+    ctx.addIssue({ code: 'custom', path: ['S3_VECTORS_BUCKET'], message: 'is required when KNOWLEDGE_SEARCH=aws' });
+  }
   if (env.RTP_PORT_MIN >= env.RTP_PORT_MAX) {
     ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
   }
