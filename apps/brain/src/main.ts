@@ -7,9 +7,11 @@ import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output
 import { BusTurnSource } from './adapters/bus-turn-source';
 import { MemoryConversationStore } from './adapters/memory-conversation-store';
 import { GrpcBooking } from './adapters/grpc-booking';
+import { GrpcEscalation } from './adapters/grpc-escalation';
 import { Dialogue } from './domain/dialogue';
 import type { BookingPort } from './ports/booking';
 import type { ConversationStore } from './ports/conversation-store';
+import type { EscalationPort } from './ports/escalation';
 
 /** Longest wait for the caller's audio before greeting anyway (a channel with no inbound audio). */
 const GREETING_WAIT_MS = 1000;
@@ -19,6 +21,8 @@ export interface BrainOptions {
   readonly now?: () => Date;
   /** Default: BookingService over gRPC at BOOKING_ADDRESS. */
   readonly booking?: BookingPort;
+  /** Default: EscalationService over gRPC at ESCALATION_ADDRESS. */
+  readonly escalation?: EscalationPort;
   readonly store?: ConversationStore;
   readonly playout?: PlayoutOptions;
 }
@@ -45,6 +49,8 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
       const store = options.store ?? new MemoryConversationStore();
       let grpcBooking: GrpcBooking | undefined;
       const booking: BookingPort = options.booking ?? (grpcBooking = new GrpcBooking(config.BOOKING_ADDRESS));
+      let grpcEscalation: GrpcEscalation | undefined;
+      const escalation: EscalationPort = options.escalation ?? (grpcEscalation = new GrpcEscalation(config.ESCALATION_ADDRESS));
       const tracer = telemetry.tracer('brain');
       const turns = new BusTurnSource(bus);
       const lifecycleLog = logCallLifecycle(bus, logger);
@@ -54,7 +60,7 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
         logger,
         async open(callId, started) {
           const output = new BusAgentOutput(bus, callId, options.playout);
-          const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, now });
+          const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, escalation, now });
           let answered = 0;
           // One turn at a time per call, in arrival order.
           // Greet once the line is live, so the speaker and media (other processes, on NATS) already follow the call.
@@ -69,13 +75,17 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
             queue = queue.then(() =>
               context.with(trace.setSpan(turn.trace, span), async () => {
                 try {
-                  const { reply, engineFailed } = await dialogue.hear(turn.turnId, turn.text, (call) => {
+                  const { reply, engineFailed, handoff } = await dialogue.hear(turn.turnId, turn.text, (call) => {
                     span.setAttribute('tool', call.name);
                     span.end();
                   });
                   answered++;
                   logger.info({ callId, turnId: turn.turnId, text: turn.text, tool: reply.call.name, decideMs: Date.now() - received, engineFailed }, 'caller turn');
                   if (reply.invented) logger.warn({ callId, turnId: turn.turnId, invented: reply.invented }, 'reply refused: invented values; transferring');
+                  handoff?.then(
+                    (handoffId) => logger.info({ callId, handoffId }, 'hand-off recorded'),
+                    (err: unknown) => logger.error({ err, callId }, 'hand-off not recorded; transferring anyway'),
+                  );
                 } catch (err) {
                   span.end();
                   logger.error({ err, callId, turnId: turn.turnId }, 'turn failed');
@@ -101,6 +111,7 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
           lifecycleLog.unsubscribe();
           await calls.stop();
           grpcBooking?.close();
+          grpcEscalation?.close();
           knowledge.close();
         },
       };

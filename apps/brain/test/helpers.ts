@@ -5,6 +5,7 @@ import { InMemoryBooking } from '../src/adapters/in-memory-booking';
 import { MemoryConversationStore } from '../src/adapters/memory-conversation-store';
 import { Dialogue } from '../src/domain/dialogue';
 import type { AgentOutput, AgentSentence, CallCommand } from '../src/ports/agent-output';
+import type { EscalationPort, HandoffRequest } from '../src/ports/escalation';
 
 export const EXAMPLE_KNOWLEDGE = fileURLToPath(new URL('../../../examples/knowledge.yaml', import.meta.url));
 /** Monday 2025-12-01, 10:00 in Austin (open). */
@@ -37,7 +38,18 @@ export function scriptedEngine(chunks: ChatChunk[]): LanguageModel {
   };
 }
 
-export async function dialogueWith(options: { engine?: (knowledge: Knowledge) => LanguageModel; now?: Date } = {}) {
+/** Records hand-offs, or fails them all (the escalation service is down). */
+export class RecordingEscalation implements EscalationPort {
+  readonly handoffs: HandoffRequest[] = [];
+  constructor(private readonly failWith?: Error) {}
+  handoff(request: HandoffRequest): Promise<string> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    this.handoffs.push(request);
+    return Promise.resolve(`h${this.handoffs.length}`);
+  }
+}
+
+export async function dialogueWith(options: { engine?: (knowledge: Knowledge) => LanguageModel; now?: Date; escalation?: EscalationPort } = {}) {
   const knowledge = await loadKnowledgeFile(EXAMPLE_KNOWLEDGE);
   const now = () => options.now ?? MONDAY_10AM;
   const engine = options.engine?.(knowledge)
@@ -45,6 +57,6 @@ export async function dialogueWith(options: { engine?: (knowledge: Knowledge) =>
   const booking = new InMemoryBooking(() => knowledge, now);
   const store = new MemoryConversationStore();
   const output = new RecordingOutput();
-  const dialogue = new Dialogue('c1', '+15125550111', output, { knowledge: () => knowledge, engine, store, booking, now });
+  const dialogue = new Dialogue('c1', '+15125550111', output, { knowledge: () => knowledge, engine, store, booking, now, ...(options.escalation ? { escalation: options.escalation } : {}) });
   return { knowledge, booking, store, output, dialogue };
 }

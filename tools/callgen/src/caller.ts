@@ -11,6 +11,8 @@ export interface CallScript {
   /** Request-URI of the agent, e.g. sip:agent@127.0.0.1:5060. */
   readonly to: string;
   readonly transport?: 'udp' | 'tcp';
+  /** The caller's From address, e.g. `<sip:+15125550199@127.0.0.1>` (the caller id the agent sees). */
+  readonly from?: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** What the caller says, one utterance per turn. */
   readonly turns: readonly Utterance[];
@@ -157,7 +159,7 @@ export async function placeCall(ua: SipUserAgent, script: CallScript): Promise<C
   };
   try {
     const offer = createOffer({ localAddress, localPort: rtp.localPort, codecs: [codec], telephoneEvent: true });
-    const call = ua.invite({ to: script.to, sdp: offer.sdp, transport: script.transport, headers: { 'X-Callgen': '1', ...script.headers } });
+    const call = ua.invite({ to: script.to, from: script.from, sdp: offer.sdp, transport: script.transport, headers: { 'X-Callgen': '1', ...script.headers } });
     try {
       dialog = await call.answered;
     } catch (err) {

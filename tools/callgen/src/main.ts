@@ -9,6 +9,7 @@ const usage = `Simulated caller: places a SIP call, speaks, listens and measures
   npm run call -- --to sip:agent@127.0.0.1:5060 --say "What time do you open on Saturday?"
 
   --to URI            the agent (required)
+  --from NUMBER|URI   the caller id presented (e.g. +15125550199; default sip:caller@<local address>)
   --say TEXT          an utterance spoken with flite (repeat for more turns)
   --wav FILE          an utterance from a WAV file (repeat; any rate, mono or stereo)
   --voice NAME        flite voice for --say (default kal)
@@ -31,10 +32,19 @@ function count(option: string, value: string | undefined, fallback: number): num
   return n;
 }
 
+/** A bare number or user becomes a SIP address on this machine; a URI or name-addr is used as it is. */
+function fromAddress(value: string): string {
+  if (value.includes('<')) return value;
+  if (/^sips?:/i.test(value)) return `<${value}>`;
+  if (!/^\+?[\w.-]+$/.test(value)) throw new Error(`--from must be a number, a user name or a SIP URI (got "${value}")`);
+  return `<sip:${value}@127.0.0.1>`;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       to: { type: 'string' },
+      from: { type: 'string' },
       say: { type: 'string', multiple: true },
       wav: { type: 'string', multiple: true },
       voice: { type: 'string' },
@@ -62,6 +72,7 @@ async function main(): Promise<number> {
   const headers = Object.fromEntries((values.header ?? []).map((h) => [h.slice(0, h.indexOf(':')).trim(), h.slice(h.indexOf(':') + 1).trim()]));
   const script: CallScript = {
     to: values.to,
+    from: values.from === undefined ? undefined : fromAddress(values.from),
     transport,
     codec: values.codec === 'PCMA' ? 'PCMA' : 'PCMU',
     headers,

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav, wavSamples } from '@voiceagent/audio';
 import { placeCall, speak, type CallReport } from '@voiceagent/callgen';
+import { bookingClient, escalationClient } from '@voiceagent/rpc';
 import { SipUserAgent } from '@voiceagent/sip';
 import { createLocalSpeechToText, type LocalSpeechToText } from '@voiceagent/stt';
 import { freePort } from '@voiceagent/testing';
@@ -73,10 +74,12 @@ describe.each([
   let system: RunningSystem;
   let ua: SipUserAgent;
   let to: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const settings = await systemEnv(name);
     to = settings.to;
+    env = settings.env;
     system = await start(settings.env);
     ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'e2e-caller' });
   }, 120_000);
@@ -105,13 +108,49 @@ describe.each([
   }, 90_000);
 
   it('transfers a caller who asks for a person (REFER to the knowledge file target) and hangs up after a goodbye', async () => {
-    const person = await placeCall(ua, { to, turns: [await speak('Can I speak to a person please?')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
+    const caller = '+15125550142';
+    const person = await placeCall(ua, { to, from: `<sip:${caller}@127.0.0.1>`, turns: [await speak('Can I speak to a person please?')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
     expect(person.transfers).toEqual(['sip:frontdesk@pbx.brightsmile.example']);
     expect(person.endedBy).toBe('agent');
+    // The person picking up finds why the caller came and what was said.
+    const escalation = escalationClient(env['ESCALATION_ADDRESS']!);
+    try {
+      const [handoff] = await escalation.listHandoffs({ callerNumber: caller });
+      expect(handoff, JSON.stringify({ all: await escalation.listHandoffs(), logs: system.logs().filter((l) => /hand-off|turn/.test(l.msg)).slice(-6) })).toBeDefined();
+      expect(handoff?.target?.address).toEqual({ $case: 'sipUri', sipUri: 'sip:frontdesk@pbx.brightsmile.example' });
+      expect(handoff?.transcript.length).toBeGreaterThanOrEqual(3);
+      expect(handoff?.summary).toMatch(/person/i);
+    } finally {
+      escalation.close();
+    }
 
     const goodbye = await placeCall(ua, { to, turns: [await speak('That is all, thank you, goodbye.')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
     expect(goodbye.transfers).toEqual([]);
     expect(goodbye.endedBy, 'the agent hung up after saying goodbye').toBe('agent');
     expect(goodbye.turns[0]?.latencyMs).not.toBeNull();
+  }, 90_000);
+  it('books an appointment over several turns (read back, confirmed) and the booking is in the database', async () => {
+    const caller = '+15125550177';
+    const report = await placeCall(ua, {
+      to,
+      from: `<sip:${caller}@127.0.0.1>`,
+      turns: [await speak('I would like to book a teeth cleaning next Tuesday at ten A M.'), await speak('Yes please.')],
+      greetingTimeoutMs: 8000,
+      replyTimeoutMs: 10_000,
+      rtpPorts: { min: 38000, max: 38999 },
+    });
+    const story = () => JSON.stringify({ report, logs: system.logs().filter((l) => /turn|book|hand-off|reply/.test(l.msg)).slice(-12) }, null, 1);
+    expect(report.turns.map((turn) => turn.latencyMs !== null), story()).toEqual([true, true]);
+    const booking = bookingClient(env['BOOKING_ADDRESS']!);
+    try {
+      const appointments = await booking.listByCaller(caller);
+      expect(appointments, JSON.stringify(system.logs().filter((l) => /turn|book/.test(l.msg)).slice(-10))).toHaveLength(1);
+      expect(appointments[0]).toMatchObject({ service: 'cleaning', status: 'booked' });
+      // Ten in the morning, Austin time, on a Tuesday.
+      const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', weekday: 'long', hour: 'numeric', hour12: false }).format(appointments[0]!.start);
+      expect(local).toBe('Tuesday 10');
+    } finally {
+      booking.close();
+    }
   }, 90_000);
 });

@@ -4,6 +4,8 @@ import { collectChat, parseToolCall, TOOLS, type ChatMessage, type LanguageModel
 import type { AgentOutput } from '../ports/agent-output';
 import type { BookingPort } from '../ports/booking';
 import type { ConversationState, ConversationStore } from '../ports/conversation-store';
+import type { EscalationPort } from '../ports/escalation';
+import { handoffSummary, handoffTranscript } from './handoff';
 import { factsOf } from './guard';
 import { replyTo, transferReply, type Reply } from './reply';
 import { splitSentences } from './sentences';
@@ -13,6 +15,8 @@ export interface DialogueDeps {
   readonly engine: LanguageModel;
   readonly store: ConversationStore;
   readonly booking: BookingPort;
+  /** Where transfers are recorded with the transcript; unset: not recorded (the eval). */
+  readonly escalation?: EscalationPort;
   readonly now: () => Date;
 }
 
@@ -20,6 +24,8 @@ export interface TurnOutcome {
   readonly reply: Reply;
   /** The engine's tool call was unusable (error, none, invalid) and the brain transferred instead. */
   readonly engineFailed: boolean;
+  /** A transfer's hand-off record (its id), being stored while the transfer message plays. */
+  readonly handoff?: Promise<string>;
 }
 
 // Long calls keep the recent context only; a booking never spans this many messages.
@@ -101,15 +107,30 @@ export class Dialogue {
     // watching starts before it is said so no playout event is missed.
     const played = command ? this.output.playedOut(reply.text) : undefined;
     this.speak(turnId, reply.text, decision, undefined, () => firstSentence?.(reply.call));
-    if (command && played) void played.then(() => this.output.command(command));
 
     const next: ChatMessage[] = [
       ...messages,
       { role: 'assistant', content: reply.text, toolCall: reply.call },
       { role: 'tool', toolCallId: reply.call.id, name: reply.call.name, content: reply.result },
     ];
+    const handoff = command?.kind === 'transfer' ? this.recordHandoff(reply.call, next) : undefined;
+    // The person should find the hand-off when they pick up, but a failed record must not strand the caller.
+    if (command && played) void Promise.all([played, handoff?.catch(() => undefined)]).then(() => this.output.command(command));
     await this.deps.store.put({ ...state, messages: next.slice(-MAX_MESSAGES), turns: state.turns + 1 });
-    return { reply, engineFailed };
+    return { reply, engineFailed, ...(handoff ? { handoff } : {}) };
+  }
+
+  private recordHandoff(call: ToolCall, messages: readonly ChatMessage[]): Promise<string> | undefined {
+    if (!this.deps.escalation || call.name !== 'transfer_to_human') return undefined;
+    const transcript = handoffTranscript(messages);
+    return this.deps.escalation.handoff({
+      callId: this.callId,
+      callerNumber: this.callerNumber,
+      reason: call.args.reason,
+      targetId: call.args.target ?? '',
+      summary: handoffSummary(call.args.reason, transcript),
+      transcript,
+    });
   }
 
   private speak(turnId: string, text: string, decision: ToolDecision | undefined, cacheKey?: string, afterFirst?: () => void): void {
