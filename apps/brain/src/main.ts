@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
-import { claimQueues } from '@voiceagent/contracts';
+import { Route, claimQueues, routeOf } from '@voiceagent/contracts';
 import { KnowledgeStore, LocalKnowledgeSearch, formatProblem } from '@voiceagent/knowledge';
-import { LocalLanguageModel, OpenAiCompatibleModel, type LanguageModel } from '@voiceagent/llm';
+import { createLanguageModel } from '@voiceagent/llm';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
 import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output';
 import { BusTurnSource } from './adapters/bus-turn-source';
@@ -38,14 +38,8 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
       });
       knowledge.onChange(() => logger.info({ file: config.KNOWLEDGE_FILE }, 'knowledge reloaded'));
       const search = LocalKnowledgeSearch.following(knowledge);
-      if (config.BRAIN_ENGINE === 'bedrock') logger.warn({ engine: config.BRAIN_ENGINE }, 'engine not available yet; using the local engine');
-      const engine: LanguageModel = config.BRAIN_ENGINE === 'openai'
-        ? new OpenAiCompatibleModel({
-          baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, apiKey: config.OPENAI_API_KEY,
-          onWarning: (message, detail) => logger.warn(detail, message),
-        })
-        : new LocalLanguageModel({ knowledge, search, now });
-      if (config.BRAIN_ENGINE === 'openai') logger.info({ baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL }, 'using an OpenAI-compatible engine');
+      const engine = createLanguageModel(config, { knowledge, search, now, onWarning: (message, detail) => logger.warn(detail, message) });
+      logger.info({ engine: engine.engine, ...(config.BRAIN_ENGINE === 'openai' ? { baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL } : {}), ...(config.BRAIN_ENGINE === 'bedrock' ? { model: config.BEDROCK_MODEL_ID } : {}) }, 'dialogue engine ready');
       const store = options.store ?? new MemoryConversationStore();
       let grpcBooking: GrpcBooking | undefined;
       const booking: BookingPort = options.booking ?? (grpcBooking = new GrpcBooking(config.BOOKING_ADDRESS));
@@ -58,6 +52,8 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
       const calls = superviseCalls(bus, {
         queue: claimQueues.brain,
         logger,
+        // Voicemail and VIP calls were routed past the dialogue: no AI session for them.
+        takes: (started) => routeOf(started) === Route.ROUTE_AI_SESSION,
         async open(callId, started) {
           const output = new BusAgentOutput(bus, callId, options.playout);
           const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, escalation, now });
@@ -112,6 +108,7 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
           await calls.stop();
           grpcBooking?.close();
           grpcEscalation?.close();
+          engine.close?.();
           knowledge.close();
         },
       };

@@ -9,3 +9,5 @@ export { LocalLanguageModel, DEFAULT_ANSWER_THRESHOLD, findService, type LocalEn
 export { normalize } from './local/text';
 export { parseWhen, digitizeTimes, type SpokenWhen } from './local/when';
 export { OpenAiCompatibleModel, OpenAiError, toRequestBody, toWireMessages, strictParameters, type OpenAiCompatibleOptions, type OpenAiErrorKind } from './openai/openai-model';
+export { BedrockLanguageModel, BedrockError, DEFAULT_BEDROCK_MODEL_ID, toConverseInput, toBedrockMessages, type BedrockOptions, type BedrockErrorKind } from './bedrock/bedrock-model';
+export { createLanguageModel, type LanguageModelConfig, type LanguageModelDeps } from './factory';

@@ -29,6 +29,8 @@ export interface LanguageModel {
   /** "local", "bedrock", "openai", "deepgram": recorded in each ToolDecision. */
   readonly engine: string;
   chat(request: ChatRequest): AsyncIterable<ChatChunk>;
+  /** Releases pooled connections (cloud engines); the engine is not used afterwards. */
+  close?(): void;
 }
 
 /** A requested date and time in the business's local wall clock. */
