@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@voiceagent/config';
+import { DeepgramListenServer, eventually } from '@voiceagent/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSpeechToText, LocalSpeechToText } from './index';
+import { createSpeechToText, DeepgramSpeechToText, LocalSpeechToText } from './index';
 
 const mirror = process.env.VOICE_AGENT_MODELS_MIRROR || resolve(import.meta.dirname, '../../../../shared/models');
 const scratch = mkdtempSync(join(tmpdir(), 'stt-factory-'));
@@ -27,12 +28,45 @@ describe('createSpeechToText', () => {
     await expect(createSpeechToText(config, { download: false })).rejects.toThrow(/Model "[a-z0-9-]+" is incomplete[\s\S]*downloads are turned off[\s\S]*npm run models/);
   });
 
-  it('says the cloud engines are not available yet', async () => {
-    const base = { VOICE_AGENT_MODELS: undefined, VOICE_AGENT_MODELS_MIRROR: undefined, TURN_SILENCE_MS: 400, TURN_MIN_SPEECH_MS: 150, TURN_VAD_THRESHOLD: 0.5 };
-    await expect(createSpeechToText({ ...base, STT_ENGINE: 'deepgram' })).rejects.toThrow(
-      'STT_ENGINE=deepgram is not available yet: the Deepgram adapter (live /v1/listen: interim results, endpointing, UtteranceEnd) comes next. Use STT_ENGINE=local (the default) meanwhile.',
-    );
+  const base = {
+    VOICE_AGENT_MODELS: undefined,
+    VOICE_AGENT_MODELS_MIRROR: undefined,
+    TURN_SILENCE_MS: 400,
+    TURN_MIN_SPEECH_MS: 150,
+    TURN_VAD_THRESHOLD: 0.5,
+    STT_LANGUAGE: 'en-US',
+    DEEPGRAM_API_KEY: undefined,
+    DEEPGRAM_URL: 'https://api.deepgram.com',
+    DEEPGRAM_STT_MODEL: 'nova-3',
+  };
+
+  it('says the AWS engine is not available yet', async () => {
     await expect(createSpeechToText({ ...base, STT_ENGINE: 'aws' })).rejects.toThrow(/STT_ENGINE=aws is not available yet: the AWS adapter \(Transcribe streaming/);
+  });
+
+  it('builds the Deepgram engine from the DEEPGRAM_* settings, with TURN_SILENCE_MS as its endpointing', async () => {
+    const server = await DeepgramListenServer.start({ apiKey: 'dg-key' });
+    try {
+      const config = loadConfig({ STT_ENGINE: 'deepgram', DEEPGRAM_API_KEY: 'dg-key', DEEPGRAM_URL: server.url, DEEPGRAM_STT_MODEL: 'nova-3-general', STT_LANGUAGE: 'es', TURN_SILENCE_MS: '600' });
+      const stt = await createSpeechToText(config);
+      expect(stt.engine).toBe('deepgram');
+      expect(stt).toBeInstanceOf(DeepgramSpeechToText);
+      const stream = stt.stream({ sampleRateHz: 8000 });
+      await eventually(() => expect(server.connections).toHaveLength(1));
+      expect(server.connection.headers.authorization).toBe('Token dg-key');
+      expect(Object.fromEntries(server.connection.query)).toMatchObject({ model: 'nova-3-general', language: 'es', endpointing: '600', sample_rate: '8000' });
+      await stream.close();
+      expect(server.connection.controlMessages).toEqual(['CloseStream']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails at start-up, saying why, when STT_ENGINE=deepgram has no DEEPGRAM_API_KEY', async () => {
+    expect(() => loadConfig({ STT_ENGINE: 'deepgram' })).toThrow(/DEEPGRAM_API_KEY: is required when STT_ENGINE=deepgram/);
+    await expect(createSpeechToText({ ...base, STT_ENGINE: 'deepgram' })).rejects.toThrow(
+      'STT_ENGINE=deepgram needs DEEPGRAM_API_KEY (create a key at console.deepgram.com), or use STT_ENGINE=local',
+    );
   });
 
   it('validates the turn settings where the configuration is loaded', () => {

@@ -1,5 +1,6 @@
 import type { Config } from '@voiceagent/config';
 import type { EnsureModelOptions } from '@voiceagent/models';
+import { createDeepgramSpeechToText } from './adapters/deepgram/deepgram-engine';
 import { createLocalSpeechToText } from './adapters/local/local-engine';
 import type { SpeechToText } from './ports/speech-to-text';
 
@@ -7,6 +8,7 @@ import type { SpeechToText } from './ports/speech-to-text';
 export type SpeechToTextConfig = Pick<
   Config,
   'STT_ENGINE' | 'VOICE_AGENT_MODELS' | 'VOICE_AGENT_MODELS_MIRROR' | 'TURN_SILENCE_MS' | 'TURN_MIN_SPEECH_MS' | 'TURN_VAD_THRESHOLD'
+  | 'DEEPGRAM_API_KEY' | 'DEEPGRAM_URL' | 'DEEPGRAM_STT_MODEL' | 'STT_LANGUAGE'
 >;
 
 export interface SpeechToTextExtras {
@@ -16,8 +18,7 @@ export interface SpeechToTextExtras {
   readonly download?: boolean;
 }
 
-const comingNext: Record<Exclude<SpeechToTextConfig['STT_ENGINE'], 'local'>, string> = {
-  deepgram: 'the Deepgram adapter (live /v1/listen: interim results, endpointing, UtteranceEnd)',
+const comingNext: Record<Exclude<SpeechToTextConfig['STT_ENGINE'], 'local' | 'deepgram'>, string> = {
   aws: 'the AWS adapter (Transcribe streaming, partial results)',
 };
 
@@ -28,6 +29,16 @@ export async function createSpeechToText(config: SpeechToTextConfig, extras: Spe
     return createLocalSpeechToText({
       models: { modelsDir: config.VOICE_AGENT_MODELS, mirrorDir: config.VOICE_AGENT_MODELS_MIRROR ?? null, log: extras.log, download: extras.download },
       turn: { silenceMs: config.TURN_SILENCE_MS, minSpeechMs: config.TURN_MIN_SPEECH_MS, vadThreshold: config.TURN_VAD_THRESHOLD },
+    });
+  }
+  if (engine === 'deepgram') {
+    // Deepgram finds the turns itself: its endpointing is the pause that ends a turn.
+    return createDeepgramSpeechToText({
+      apiKey: config.DEEPGRAM_API_KEY ?? '',
+      url: config.DEEPGRAM_URL,
+      model: config.DEEPGRAM_STT_MODEL,
+      language: config.STT_LANGUAGE,
+      endpointingMs: config.TURN_SILENCE_MS,
     });
   }
   const next = comingNext[engine];

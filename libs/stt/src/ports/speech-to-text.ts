@@ -1,7 +1,7 @@
 /**
  * The streaming speech-to-text port, in the shape of LiveKit agents-js
- * (`stt.stream()` yields speech events). Engines: local (sherpa-onnx), and
- * next Deepgram live `/v1/listen` and AWS Transcribe streaming.
+ * (`stt.stream()` yields speech events). Engines: local (sherpa-onnx),
+ * Deepgram live `/v1/listen`, and next AWS Transcribe streaming.
  *
  * Every position is in milliseconds of the stream's audio (samples pushed so
  * far), never wall-clock time, so the same audio always gives the same events.
@@ -26,15 +26,21 @@ export interface WordTiming {
   readonly confidence: number;
 }
 
+/** Events about one channel's speech. */
+export interface ChannelEvent {
+  /** The channel (0-based) of multichannel audio (`channels` > 1); each channel has its own utterances. Absent on mono streams. */
+  readonly channel?: number;
+}
+
 /** The caller began an utterance (barge-in signal). */
-export interface SpeechStartedEvent {
+export interface SpeechStartedEvent extends ChannelEvent {
   readonly type: 'speech_started';
   /** Estimated onset of the speech. */
   readonly atMs: number;
 }
 
 /** Interim text of the utterance so far; later partials and the final supersede it. */
-export interface PartialTranscriptEvent {
+export interface PartialTranscriptEvent extends ChannelEvent {
   readonly type: 'partial';
   readonly text: string;
   /** Audio position when this text was produced. */
@@ -45,7 +51,7 @@ export interface PartialTranscriptEvent {
  * Settled text. Usually one per utterance, just before `end_of_utterance`; a
  * very long utterance may be settled in several finals (concatenate them).
  */
-export interface FinalTranscriptEvent {
+export interface FinalTranscriptEvent extends ChannelEvent {
   readonly type: 'final';
   readonly text: string;
   readonly words: readonly WordTiming[];
@@ -56,7 +62,7 @@ export interface FinalTranscriptEvent {
 }
 
 /** The caller's turn is over: they paused long enough (or `finalize()` was called). */
-export interface EndOfUtteranceEvent {
+export interface EndOfUtteranceEvent extends ChannelEvent {
   readonly type: 'end_of_utterance';
   /** Audio position when the turn locked. */
   readonly atMs: number;
