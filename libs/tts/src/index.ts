@@ -14,4 +14,6 @@ export { PhraseCache, type PhraseCacheOptions } from './domain/phrase-cache';
 export { toFrames } from './domain/pcm';
 export { LocalTextToSpeech, type LocalTtsOptions } from './adapters/local/local-tts';
 export type { ProcessExit, ProcessInfo, ProcessObserver } from './adapters/local/processes';
+export { PollyTextToSpeech, DEFAULT_POLLY_VOICE, type PollyEngine, type PollyTtsOptions } from './adapters/aws/polly-tts';
+export { DeepgramTextToSpeech, DEFAULT_DEEPGRAM_VOICE, type DeepgramTtsOptions } from './adapters/deepgram/deepgram-tts';
 export { createTextToSpeech, type TtsConfig } from './factory';

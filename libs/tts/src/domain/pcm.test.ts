@@ -1,6 +1,6 @@
 import { resample } from '@voiceagent/audio';
 import { describe, expect, it } from 'vitest';
-import { assertFrameRate, bytesOf, parseWav, rms, toFrames, trimSilence } from './pcm';
+import { SentenceFramer, assertFrameRate, bytesOf, parseWav, rms, samples, toFrames, trimSilence } from './pcm';
 
 function wav(sampleRateHz: number, pcm: Int16Array, dataSize = pcm.byteLength): Uint8Array {
   const out = new Uint8Array(44 + pcm.byteLength);
@@ -89,5 +89,40 @@ describe('resample (@voiceagent/audio)', () => {
   it('filters out what the lower rate cannot carry instead of folding it back', () => {
     const high = resample(tone(6000, 16000, 1), 16000, 8000); // would alias to 2 kHz
     expect(rms(bytesOf(high))).toBeLessThan(100);
+  });
+
+  it('reads samples from a Buffer at an odd offset in a shared pool (network chunks)', () => {
+    const pool = Buffer.from([0xff, 0x01, 0x00, 0x02, 0x00, 0x03]);
+    expect([...samples(pool.subarray(1, 6))]).toEqual([1, 2]);
+  });
+
+  it('SentenceFramer frames audio as it arrives, holding back the last frame for its flags', () => {
+    const meta = { sentenceIndex: 4, replyIndex: 2, text: 'Hi there.', replyEnd: false };
+    const framer = new SentenceFramer(8000, meta);
+    const audio = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    expect(framer.push(audio.subarray(0, 320))).toEqual([]); // exactly one frame: it may be the last
+    const early = framer.push(audio.subarray(320, 777)); // odd sizes: bytes, not samples
+    expect(early.map((f) => [f.text, f.sentenceEnd, f.replyEnd, f.audio.byteLength])).toEqual([
+      ['Hi there.', false, false, 320],
+      [undefined, false, false, 320],
+    ]);
+    meta.replyEnd = true; // a flush while the sentence was in flight
+    const rest = framer.end(audio.subarray(777));
+    expect(rest.map((f) => [f.text, f.sentenceEnd, f.replyEnd])).toEqual([
+      [undefined, false, false],
+      [undefined, true, true],
+    ]);
+    const frames = [...early, ...rest];
+    const joined = new Uint8Array(frames.length * 320);
+    frames.forEach((f, i) => joined.set(f.audio, i * 320));
+    expect(joined.subarray(0, 1000)).toEqual(audio);
+    expect(joined.subarray(1000).every((b) => b === 0)).toBe(true);
+  });
+
+  it('SentenceFramer gives one silent frame, with the text, for a sentence without audio', () => {
+    const frames = new SentenceFramer(16000, { sentenceIndex: 0, replyIndex: 0, text: '...', replyEnd: true }).end();
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatchObject({ text: '...', sentenceEnd: true, replyEnd: true });
+    expect(frames[0]!.audio.byteLength).toBe(640);
   });
 });

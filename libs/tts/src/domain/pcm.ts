@@ -16,7 +16,10 @@ export function assertFrameRate(sampleRateHz: number): void {
 export function samples(bytes: Uint8Array): Int16Array {
   const even = bytes.byteLength & ~1;
   if (bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, even / 2);
-  return new Int16Array(bytes.slice(0, even).buffer);
+  // Not bytes.slice(): on a Node Buffer that is a view into a shared pool, not a copy.
+  const copy = new Int16Array(even / 2);
+  new Uint8Array(copy.buffer).set(bytes.subarray(0, even));
+  return copy;
 }
 
 export function bytesOf(pcm: Int16Array): Uint8Array {
@@ -107,4 +110,56 @@ export function rms(audio: Uint8Array): number {
   let sum = 0;
   for (const x of s) sum += x * x;
   return Math.sqrt(sum / s.length);
+}
+
+/**
+ * One sentence's audio framed as it arrives (for engines that stream it):
+ * whole frames go out at once, but the last bytes are held back until end(),
+ * because only then is it known which frame is the sentence's last (padded,
+ * flagged). The meta is read at end(), so a replyEnd set meanwhile counts.
+ */
+export class SentenceFramer {
+  private held = new Uint8Array(0);
+  private started = false;
+
+  constructor(
+    private readonly sampleRateHz: number,
+    private readonly meta: FrameMeta,
+  ) {}
+
+  /** Frames that are complete and certainly not the sentence's last. */
+  push(audio: Uint8Array): MutableFrame[] {
+    if (audio.byteLength === 0) return [];
+    const size = bytesPerFrame(this.sampleRateHz);
+    const total = this.held.byteLength + audio.byteLength;
+    const count = Math.floor((total - 1) / size); // at least one byte stays for end()
+    const joined = new Uint8Array(total);
+    joined.set(this.held);
+    joined.set(audio, this.held.byteLength);
+    this.held = joined.slice(count * size);
+    const frames: MutableFrame[] = [];
+    for (let i = 0; i < count; i++) {
+      frames.push({
+        audio: joined.subarray(i * size, (i + 1) * size),
+        sampleRateHz: this.sampleRateHz,
+        sentenceIndex: this.meta.sentenceIndex,
+        replyIndex: this.meta.replyIndex,
+        ...(!this.started && this.meta.text !== undefined ? { text: this.meta.text } : {}),
+        sentenceEnd: false,
+        replyEnd: false,
+      });
+      this.started = true;
+    }
+    return frames;
+  }
+
+  /** The rest, with `audio` appended: at least one frame, the last padded and flagged. */
+  end(audio: Uint8Array = new Uint8Array(0)): MutableFrame[] {
+    const rest = new Uint8Array(this.held.byteLength + audio.byteLength);
+    rest.set(this.held);
+    rest.set(audio, this.held.byteLength);
+    this.held = new Uint8Array(0);
+    const { text, ...meta } = this.meta;
+    return toFrames(rest, this.sampleRateHz, this.started || text === undefined ? meta : { ...meta, text });
+  }
 }

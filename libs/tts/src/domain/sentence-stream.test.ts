@@ -172,4 +172,55 @@ describe('SentenceSynthesisStream', () => {
     expect((await waiting).done).toBe(true);
     expect(() => stream.pushText('x')).toThrow(/closed/);
   });
+
+  it('hands out frames of a sentence while the engine is still sending it', async () => {
+    let send: (audio: Uint8Array) => void = () => undefined;
+    let finish: () => void = () => undefined;
+    const stream = new SentenceSynthesisStream(
+      (_text, _signal, onAudio) =>
+        new Promise<Uint8Array>((resolve) => {
+          send = onAudio;
+          finish = () => resolve(new Uint8Array(100).fill(3));
+        }),
+      8000,
+    );
+    const reader = stream[Symbol.asyncIterator]();
+    stream.pushText('Streaming now');
+    stream.flush(); // while the sentence is in flight
+    send(new Uint8Array(700).fill(2));
+    const first = (await reader.next()).value as SynthesizedFrame;
+    expect(first).toMatchObject({ sentenceIndex: 0, text: 'Streaming now', sentenceEnd: false, replyEnd: false });
+    expect(stream.bufferedFrames).toBe(1); // 700 bytes: two whole frames out, 60 bytes held
+    finish();
+    const rest = [(await reader.next()).value, (await reader.next()).value] as SynthesizedFrame[];
+    expect(rest.map((f) => [f.sentenceEnd, f.replyEnd])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    expect(rest[1]!.audio.subarray(0, 60).every((b) => b === 2) && rest[1]!.audio.subarray(60, 160).every((b) => b === 3)).toBe(true);
+    await stream.close();
+  });
+
+  it('drops audio an aborted sentence still sends', async () => {
+    const sends: ((audio: Uint8Array) => void)[] = [];
+    const stream = new SentenceSynthesisStream(
+      (_text, signal, onAudio) =>
+        new Promise<Uint8Array>((resolve) => {
+          sends.push(onAudio);
+          signal.addEventListener('abort', () => resolve(new Uint8Array(0))); // settles without rejecting
+        }),
+      8000,
+    );
+    stream.pushText('Old one. ');
+    sends[0]!(new Uint8Array(1000));
+    stream.cancel();
+    sends[0]!(new Uint8Array(1000)); // late bytes from the aborted request
+    expect(stream.bufferedFrames).toBe(0);
+    stream.pushText('New one.');
+    stream.flush();
+    await tick();
+    sends[1]!(new Uint8Array(1000).fill(5));
+    expect((await stream[Symbol.asyncIterator]().next()).value).toMatchObject({ sentenceIndex: 1, replyIndex: 1, text: 'New one.' });
+    await stream.close();
+  });
 });

@@ -1,12 +1,15 @@
 import { TtsBufferFullError, TtsSynthesisError, type SynthesisStream, type SynthesizedFrame } from '../ports/text-to-speech';
-import { FRAME_MS, assertFrameRate, toFrames, type MutableFrame } from './pcm';
+import { FRAME_MS, SentenceFramer, assertFrameRate, toFrames, type MutableFrame } from './pcm';
 import { SentenceSegmenter } from './sentence-segmenter';
 
 /**
  * Synthesizes one sentence as linear16 at the stream's rate. On abort it must
  * stop its work, release what it holds and settle promptly (rejecting is fine).
+ * An engine that receives audio in pieces hands each to `onAudio` as it
+ * arrives (the reader gets frames before the sentence is done); the audio the
+ * promise resolves with follows those pieces.
  */
-export type SentenceSynthesizer = (text: string, signal: AbortSignal) => Promise<Uint8Array>;
+export type SentenceSynthesizer = (text: string, signal: AbortSignal, onAudio: (audio: Uint8Array) => void) => Promise<Uint8Array>;
 
 /**
  * Buffering policy. Text: the LLM writes far faster than speech is spoken, so
@@ -190,11 +193,17 @@ export class SentenceSynthesisStream implements SynthesisStream {
     const controller = new AbortController();
     const generation = this.generation;
     this.inflight = { job, controller };
-    const work = this.synthesizeSentence(job.text, controller.signal).then(
+    const framer = new SentenceFramer(this.sampleRateHz, job);
+    const onAudio = (audio: Uint8Array) => {
+      if (generation !== this.generation) return;
+      this.frames.push(...framer.push(audio));
+      this.wake();
+    };
+    const work = this.synthesizeSentence(job.text, controller.signal, onAudio).then(
       (audio) => {
         if (generation !== this.generation) return;
         this.inflight = undefined;
-        this.frames.push(...toFrames(audio, this.sampleRateHz, job));
+        this.frames.push(...framer.end(audio));
         this.wake();
         this.pump();
       },
@@ -242,4 +251,23 @@ export class SentenceSynthesisStream implements SynthesisStream {
     }
     ready.then(waiter.resolve, waiter.reject);
   }
+}
+
+/** TextToSpeech.synthesize on top of stream(): speaks `text` to the end, closes the stream and joins the frames' audio. */
+export async function synthesizeWhole(stream: SynthesisStream, text: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  try {
+    stream.pushText(text);
+    stream.endInput();
+    for await (const frame of stream) parts.push(frame.audio);
+  } finally {
+    await stream.close();
+  }
+  const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    whole.set(p, at);
+    at += p.byteLength;
+  }
+  return whole;
 }

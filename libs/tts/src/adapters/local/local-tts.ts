@@ -6,7 +6,7 @@ import { resample } from '@voiceagent/audio';
 import { ConcurrencyLimiter } from '../../domain/limiter';
 import { normalizeForSpeech } from '../../domain/normalize';
 import { assertFrameRate, bytesOf, parseWav, trimSilence } from '../../domain/pcm';
-import { SentenceSynthesisStream, type StreamLimits } from '../../domain/sentence-stream';
+import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
 import { MissingBinaryError, runProcess, type ProcessObserver } from './processes';
@@ -112,23 +112,8 @@ export class LocalTextToSpeech implements TextToSpeech {
     return stream;
   }
 
-  async synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
-    const stream = this.stream(options);
-    const parts: Uint8Array[] = [];
-    try {
-      stream.pushText(text);
-      stream.endInput();
-      for await (const frame of stream) parts.push(frame.audio);
-    } finally {
-      await stream.close();
-    }
-    const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-    let at = 0;
-    for (const p of parts) {
-      whole.set(p, at);
-      at += p.byteLength;
-    }
-    return whole;
+  synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
+    return synthesizeWhole(this.stream(options), text);
   }
 
   async close(): Promise<void> {
