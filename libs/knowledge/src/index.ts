@@ -14,3 +14,10 @@ export type { KnowledgeSearch, KnowledgeHit, KnowledgeSearchOptions } from './po
 export type { KnowledgeSource, KnowledgeProblemsListener } from './ports/knowledge-source';
 export { loadKnowledgeFile, KnowledgeStore, type KnowledgeStoreOptions } from './adapters/knowledge-file';
 export { LocalKnowledgeSearch } from './adapters/minisearch-search';
+export { KnowledgeSearchError, type KnowledgeSearchFailure } from './adapters/knowledge-search-error';
+export { TitanEmbeddings, DEFAULT_EMBEDDING_MODEL_ID, TITAN_DIMENSIONS, type TitanDimensions, type TitanEmbeddingsOptions } from './adapters/titan-embeddings';
+export { KnowledgeVectorIndex, factDocument, type IndexSyncReport, type KnowledgeVectorIndexOptions, type VectorMatch } from './adapters/aws-vector-index';
+export {
+  AwsVectorKnowledgeSearch, scoreFromDistance, TITAN_SIMILARITY_SCALE, type AwsVectorSearchOptions, type SimilarityScale,
+} from './adapters/aws-vector-search';
+export { FallbackKnowledgeSearch, type FallbackSearchOptions } from './adapters/fallback-search';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@voiceagent/config';
-import { DeepgramListenServer, eventually } from '@voiceagent/testing';
+import { DeepgramListenServer, eventually, TranscribeServer } from '@voiceagent/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSpeechToText, DeepgramSpeechToText, LocalSpeechToText } from './index';
+import { AwsSpeechToText, createSpeechToText, DeepgramSpeechToText, LocalSpeechToText } from './index';
 
 const mirror = process.env.VOICE_AGENT_MODELS_MIRROR || resolve(import.meta.dirname, '../../../../shared/models');
 const scratch = mkdtempSync(join(tmpdir(), 'stt-factory-'));
@@ -40,8 +40,36 @@ describe('createSpeechToText', () => {
     DEEPGRAM_STT_MODEL: 'nova-3',
   };
 
-  it('says the AWS engine is not available yet', async () => {
-    await expect(createSpeechToText({ ...base, STT_ENGINE: 'aws' })).rejects.toThrow(/STT_ENGINE=aws is not available yet: the AWS adapter \(Transcribe streaming/);
+  it('builds the AWS engine from AWS_REGION and STT_LANGUAGE, with credentials from the standard chain', async () => {
+    const server = await TranscribeServer.start();
+    // The SDK's own environment settings: static keys (first in the chain) and the service's endpoint.
+    const env = { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret-from-env', AWS_ENDPOINT_URL_TRANSCRIBE_STREAMING: server.endpoint };
+    const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, env);
+    try {
+      const stt = await createSpeechToText(loadConfig({ STT_ENGINE: 'aws', AWS_REGION: 'eu-west-2', STT_LANGUAGE: 'en-GB' }));
+      expect(stt.engine).toBe('aws');
+      expect(stt).toBeInstanceOf(AwsSpeechToText);
+      const stream = stt.stream({ sampleRateHz: 8000 });
+      stream.pushFrame(new Int16Array(160));
+      await stream.close();
+      const [session] = server.sessions;
+      expect(session!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFROMENV\/\d{8}\/eu-west-2\/transcribe\/aws4_request, /);
+      expect(session!.setting('language-code')).toBe('en-GB');
+      expect(session!.audioBytes).toBe(320);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await server.close();
+    }
+  });
+
+  it('fails at start-up, saying why, when STT_ENGINE=aws has no AWS_REGION', async () => {
+    await expect(createSpeechToText({ ...base, STT_ENGINE: 'aws' })).rejects.toThrow(
+      'STT_ENGINE=aws needs AWS_REGION (the region of Amazon Transcribe, e.g. us-east-1); credentials come from the standard AWS chain. Or use STT_ENGINE=local',
+    );
   });
 
   it('builds the Deepgram engine from the DEEPGRAM_* settings, with TURN_SILENCE_MS as its endpointing', async () => {

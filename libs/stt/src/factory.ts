@@ -1,5 +1,6 @@
 import type { Config } from '@voiceagent/config';
 import type { EnsureModelOptions } from '@voiceagent/models';
+import { createAwsSpeechToText } from './adapters/aws/aws-transcribe-engine';
 import { createDeepgramSpeechToText } from './adapters/deepgram/deepgram-engine';
 import { createLocalSpeechToText } from './adapters/local/local-engine';
 import type { SpeechToText } from './ports/speech-to-text';
@@ -8,7 +9,7 @@ import type { SpeechToText } from './ports/speech-to-text';
 export type SpeechToTextConfig = Pick<
   Config,
   'STT_ENGINE' | 'VOICE_AGENT_MODELS' | 'VOICE_AGENT_MODELS_MIRROR' | 'TURN_SILENCE_MS' | 'TURN_MIN_SPEECH_MS' | 'TURN_VAD_THRESHOLD'
-  | 'DEEPGRAM_API_KEY' | 'DEEPGRAM_URL' | 'DEEPGRAM_STT_MODEL' | 'STT_LANGUAGE'
+  | 'DEEPGRAM_API_KEY' | 'DEEPGRAM_URL' | 'DEEPGRAM_STT_MODEL' | 'STT_LANGUAGE' | 'AWS_REGION'
 >;
 
 export interface SpeechToTextExtras {
@@ -17,10 +18,6 @@ export interface SpeechToTextExtras {
   /** Fetch missing models from upstream (default true); false: only the models folder and the mirror, offline. */
   readonly download?: boolean;
 }
-
-const comingNext: Record<Exclude<SpeechToTextConfig['STT_ENGINE'], 'local' | 'deepgram'>, string> = {
-  aws: 'the AWS adapter (Transcribe streaming, partial results)',
-};
 
 /** The engine STT_ENGINE names. The composition root calls this once and shares the engine across calls. */
 export async function createSpeechToText(config: SpeechToTextConfig, extras: SpeechToTextExtras = {}): Promise<SpeechToText> {
@@ -41,6 +38,12 @@ export async function createSpeechToText(config: SpeechToTextConfig, extras: Spe
       endpointingMs: config.TURN_SILENCE_MS,
     });
   }
-  const next = comingNext[engine];
-  throw new Error(`STT_ENGINE=${engine} is not available yet: ${next} comes next. Use STT_ENGINE=local (the default) meanwhile.`);
+  if (engine === 'aws') {
+    if (!config.AWS_REGION) {
+      throw new Error('STT_ENGINE=aws needs AWS_REGION (the region of Amazon Transcribe, e.g. us-east-1); credentials come from the standard AWS chain. Or use STT_ENGINE=local');
+    }
+    // Transcribe finds the turns itself: each settled segment is an utterance.
+    return createAwsSpeechToText({ region: config.AWS_REGION, language: config.STT_LANGUAGE });
+  }
+  throw new Error(`STT_ENGINE=${String(engine)} is not an engine: use local, deepgram or aws`);
 }
