@@ -25,7 +25,7 @@ export async function startInProcess(env: Record<string, string>): Promise<Runni
  * (`npx nx serve <app>`), started in the launcher's order.
  */
 export async function startProcesses(env: Record<string, string>): Promise<RunningSystem> {
-  const nats = await NatsServer.start();
+  const nats = await NatsServer.start({ jetstream: true });
   const postgres = await PostgresServer.start();
   const children: ChildProcess[] = [];
   const lines: Array<{ msg: string }> = [];
