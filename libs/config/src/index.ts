@@ -1,2 +1,2 @@
 export { configSchema, configVariables, type Config } from './schema';
-export { loadConfig, ConfigError } from './load';
+export { loadConfig, ConfigError, secretVariablePattern } from './load';

@@ -12,6 +12,9 @@ export class ConfigError extends Error {
  * Throws ConfigError naming every bad variable and its value, so a service
  * fails at start-up with a message that says what to fix.
  */
+/** Variables whose values are secrets: never shown in errors or logs, never inlined in deployment files. */
+export const secretVariablePattern = /PASSWORD|TOKEN|CREDS|KEY|USERS|SECRET|DATABASE_URL/;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
     Object.keys(configSchema.shape)
@@ -23,7 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const value = relevant[name];
-    const secret = /PASSWORD|TOKEN|CREDS|KEY|USERS|DATABASE_URL/.test(name);
+    const secret = secretVariablePattern.test(name);
     const shown = value === undefined ? '' : secret ? ' (value hidden)' : ` (got ${JSON.stringify(value)})`;
     return `${name}: ${issue.message}${shown}`;
   });

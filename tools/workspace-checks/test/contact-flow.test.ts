@@ -1,0 +1,112 @@
+import { parseKnowledge } from '@voiceagent/knowledge';
+import { describe, expect, it } from 'vitest';
+import { checkContactFlow, comparedValues, parseContactFlow, type ContactFlow, type FlowAction } from '../src/contact-flow';
+import { readWorkspaceFile } from '../src/workspace';
+
+const FLOW = 'infra/connect/voice-agent-routing.json';
+const flow = parseContactFlow(readWorkspaceFile(FLOW));
+const actionOf = (type: string): FlowAction | undefined => flow.Actions.find((action) => action.Type === type);
+
+describe(`the example Amazon Connect flow (${FLOW})`, () => {
+  it('parses, and every transition lands on an action it defines, every action being reachable', () => {
+    expect(flow.Actions.length).toBeGreaterThan(10);
+    expect(checkContactFlow(flow)).toEqual([]);
+  });
+
+  it('routes like the gateway: hours first, then the VIP numbers of the example knowledge file, then the voice agent over SIP', () => {
+    const hours = actionOf('CheckHoursOfOperation')!;
+    const open = hours.Transitions.Conditions?.find((c) => c.Condition.Operands[0] === 'True')?.NextAction;
+    const vipCheck = flow.Actions.find((a) => a.Identifier === open);
+    expect(vipCheck).toMatchObject({ Type: 'Compare', Parameters: { ComparisonValue: '$.CustomerEndpoint.Address' } });
+
+    const knowledge = parseKnowledge(readWorkspaceFile('examples/knowledge.yaml'), 'examples/knowledge.yaml');
+    expect(comparedValues(flow, '$.CustomerEndpoint.Address').sort()).toEqual(knowledge.vipCallers.map((vip) => vip.number).sort());
+
+    expect(actionOf('TransferParticipantToThirdParty')?.Parameters).toMatchObject({ VoiceConnector: { VoiceConnectorType: 'ChimeConnector', FromUser: '$.CustomerEndpoint.Address' } });
+    expect(actionOf('InvokeLambdaFunction')?.Parameters).toMatchObject({ LambdaFunctionARN: expect.stringMatching(/^arn:aws:lambda:/) });
+  });
+
+  it('names in its README every placeholder to replace before importing it', () => {
+    const readme = readWorkspaceFile('infra/connect/README.md');
+    const placeholders = [...new Set(readWorkspaceFile(FLOW).match(/EXAMPLE-[A-Z-]+|111122223333|voice-agent-connect-trigger/g))];
+    expect(placeholders.length).toBeGreaterThan(3);
+    for (const placeholder of placeholders) expect(readme, placeholder).toContain(placeholder);
+  });
+});
+
+describe('contact flow checks catch mistakes', () => {
+  const action = (Identifier: string, Type: string, Transitions: FlowAction['Transitions'] = {}, Parameters: Record<string, unknown> = {}): FlowAction => ({ Identifier, Type, Parameters, Transitions });
+  const to = (NextAction: string) => ({ NextAction, Errors: [], Conditions: [] });
+  const when = (operand: string, NextAction: string) => ({ NextAction, Condition: { Operator: 'Equals', Operands: [operand] } });
+  const sound: ContactFlow = {
+    Version: '2019-10-30',
+    StartAction: 'Hours',
+    Actions: [
+      action('Hours', 'CheckHoursOfOperation', { Errors: [{ NextAction: 'Bye', ErrorType: 'NoMatchingError' }], Conditions: [when('True', 'Hello'), when('False', 'Bye')] }),
+      action('Hello', 'MessageParticipant', to('Bye'), { Text: 'Hello.' }),
+      action('Bye', 'DisconnectParticipant'),
+    ],
+  };
+
+  it('accepts a sound flow', () => {
+    expect(checkContactFlow(sound)).toEqual([]);
+  });
+
+  it('reports dangling transitions, unreachable and duplicate actions, unknown types and bad identifiers', () => {
+    const broken: ContactFlow = {
+      ...sound,
+      Version: '2020-01-01',
+      StartAction: 'Hours',
+      Metadata: { ActionMetadata: { Gone: {} } },
+      Actions: [
+        ...sound.Actions.map((a) => (a.Identifier === 'Hello' ? action('Hello', 'MessageParticipant', to('Nowhere')) : a)),
+        action('Orphan', 'PlayPrompt', to('Bye')),
+        action('Bye', 'DisconnectParticipant'),
+        action('a:b', 'MessageParticipant', to('Bye')),
+        action('Stuck', 'MessageParticipant'),
+        action('Loud end', 'DisconnectParticipant', to('Bye')),
+      ],
+    };
+    expect(checkContactFlow(broken)).toEqual(
+      expect.arrayContaining([
+        'Version is "2020-01-01", not "2019-10-30"',
+        'action "Hello" goes to "Nowhere" (NextAction), which the flow does not define',
+        'action "Orphan": unknown Type "PlayPrompt"',
+        'action "Orphan" cannot be reached from the StartAction',
+        'two actions are named "Bye"',
+        'action "a:b": an Identifier may not contain any of % : ( \\ / ) = $ , ; [ ] { }',
+        'action "Stuck": a MessageParticipant needs somewhere to go next',
+        'action "Loud end": a DisconnectParticipant goes nowhere after it, but has transitions',
+        'Metadata.ActionMetadata names "Gone", which is not an action of the flow',
+      ]),
+    );
+    expect(checkContactFlow({ ...sound, StartAction: 'Missing' })).toContain('StartAction "Missing" is not an action of the flow');
+  });
+
+  it('holds the flow-language rules of the actions it uses', () => {
+    const rules: ContactFlow = {
+      ...sound,
+      Actions: [
+        action('Hours', 'CheckHoursOfOperation', { Conditions: [when('True', 'Lambda')] }),
+        action('Lambda', 'InvokeLambdaFunction', to('Queue'), { LambdaFunctionARN: 'arn:aws:lambda:us-east-1:111122223333:function:f', InvocationTimeLimitSeconds: '9' }),
+        action('Queue', 'UpdateContactTargetQueue', to('Stream')),
+        action('Stream', 'UpdateContactMediaStreamingBehavior', to('Bye'), { MediaStreamingState: 'On' }),
+        action('Bye', 'DisconnectParticipant'),
+      ],
+    };
+    expect(checkContactFlow(rules)).toEqual([
+      'action "Hours": CheckHoursOfOperation needs exactly the conditions True and False',
+      'action "Lambda": InvocationTimeLimitSeconds must be more than 0 and at most 8',
+      'action "Queue": UpdateContactTargetQueue needs a QueueId or an AgentId',
+      'action "Stream": UpdateContactMediaStreamingBehavior needs MediaStreamingState Enabled or Disabled, MediaStreamType Audio and Participants',
+    ]);
+  });
+
+  it('refuses what is not a flow, with the reason', () => {
+    expect(() => parseContactFlow('{')).toThrow(SyntaxError);
+    expect(() => parseContactFlow('[]')).toThrow('a contact flow is a JSON object');
+    expect(() => parseContactFlow('{"StartAction":"a"}')).toThrow('a contact flow needs an Actions list');
+    expect(() => parseContactFlow('{"StartAction":"a","Actions":[{"Identifier":"a"}]}')).toThrow('Actions[0] needs an Identifier and a Type');
+    expect(() => parseContactFlow('{"StartAction":"a","Actions":[{"Identifier":"a","Type":"Compare"}]}')).toThrow('action "a" needs a Transitions object');
+  });
+});
