@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,23 @@ describe('KnowledgeStore', () => {
     await writeFile(temporary, named('Renamed'));
     await rename(temporary, path);
     await eventually(() => store?.current().business.name === 'Renamed', 'the reload after rename');
+  });
+
+  it('follows a Kubernetes ConfigMap update (the ..data symlink swapped to a new folder)', async () => {
+    // The layout kubelet mounts: knowledge.yaml -> ..data/knowledge.yaml, ..data -> ..<timestamp>.
+    const mount = join(dir, 'mount');
+    await mkdir(join(mount, '..v1'), { recursive: true });
+    await writeFile(join(mount, '..v1', 'knowledge.yaml'), named('First'));
+    await symlink('..v1', join(mount, '..data'));
+    await symlink(join('..data', 'knowledge.yaml'), join(mount, 'knowledge.yaml'));
+    store = await KnowledgeStore.open(join(mount, 'knowledge.yaml'), { debounceMs: 20 });
+    expect(store.current().business.name).toBe('First');
+
+    await mkdir(join(mount, '..v2'));
+    await writeFile(join(mount, '..v2', 'knowledge.yaml'), named('Second'));
+    await symlink('..v2', join(mount, '..data_tmp'));
+    await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+    await eventually(() => store?.current().business.name === 'Second', 'the ConfigMap update');
   });
 
   it('keeps the last good knowledge when the file breaks, reports why, and recovers', async () => {

@@ -37,7 +37,7 @@ export interface KnowledgeStoreOptions {
  * The knowledge file, kept current: reloaded when it changes on disk, and
  * never replaced by a file that does not validate. The directory is watched
  * rather than the file, so editors that save by writing a new file and
- * renaming it over the old one are followed too.
+ * renaming it over the old one are followed too, and so are ConfigMap mounts.
  */
 export class KnowledgeStore implements KnowledgeSource {
   private readonly changeListeners = new Set<(knowledge: Knowledge) => void>();
@@ -115,7 +115,8 @@ export class KnowledgeStore implements KnowledgeSource {
     const name = basename(this.path);
     // Keeps the process alive like any open handle until close().
     this.watcher = watch(dirname(this.path), (_event, changed) => {
-      if (changed === null || changed === name) this.scheduleReload();
+      // A Kubernetes ConfigMap mount changes by swapping its `..data` symlink, never touching the file's own name.
+      if (changed === null || changed === name || changed.startsWith('..data')) this.scheduleReload();
     });
     this.watcher.on('error', (error) => {
       this.watcher?.close();
