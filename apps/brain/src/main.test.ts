@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishTo, subscribeTo } from '@voiceagent/bus';
-import { topics, Tool, type AgentUtterance, type CallControl } from '@voiceagent/contracts';
+import { Route, topics, Tool, type AgentUtterance, type CallControl } from '@voiceagent/contracts';
 import { callEnded, callStarted, startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { injectTraceContext, startTelemetry } from '@voiceagent/telemetry';
 import { eventually } from '@voiceagent/testing';
@@ -81,6 +81,23 @@ describe('brain service', () => {
     publishTo(h.bus, topics.lifecycle, callStarted('c1'));
     await eventually(() => expect(said.map((u) => u.text).join(' ')).toContain("We're closed right now and open again on Monday at 8 am."));
     expect(said[0]?.cacheKey).toBe('closed:on Monday at 8 am');
+    release();
+    await h.stop();
+  });
+
+  it('opens no dialogue for calls routed to voicemail or straight to a person', async () => {
+    const { h, said, release } = await start(MONDAY_10AM);
+    const before = h.bus.subscriptionCount();
+    for (const [callId, route] of [['v1', Route.ROUTE_VOICEMAIL], ['h1', Route.ROUTE_HUMAN]] as const) {
+      const event = callStarted(callId);
+      if (event.event?.$case === 'started') event.event.started.routing = { route, reason: 'test', target: '', announcement: 'Routed.' };
+      publishTo(h.bus, topics.lifecycle, event);
+      await eventually(() => expect(h.logs).toContainEqual(expect.objectContaining({ msg: "call left alone (not this stage's route)", callId })));
+    }
+    expect(h.logs.some((l) => l.msg === 'call claimed')).toBe(false);
+    expect(h.bus.subscriptionCount()).toBe(before);
+    publishTo(h.bus, topics.lifecycle, callStarted('c1'));
+    await eventually(() => expect(said[0]).toMatchObject({ cacheKey: 'greeting' }));
     release();
     await h.stop();
   });

@@ -1,13 +1,15 @@
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { Route, claimQueues, routeOf } from '@voiceagent/contracts';
-import { KnowledgeStore, LocalKnowledgeSearch, formatProblem } from '@voiceagent/knowledge';
+import { KnowledgeStore, formatProblem } from '@voiceagent/knowledge';
 import { createLanguageModel } from '@voiceagent/llm';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
+import { STAGE_SPAN_NAMES, epochMs, reportTurnStage } from '@voiceagent/telemetry';
 import { BusAgentOutput, type PlayoutOptions } from './adapters/bus-agent-output';
 import { BusTurnSource } from './adapters/bus-turn-source';
-import { MemoryConversationStore } from './adapters/memory-conversation-store';
+import { conversationStoreFor, knowledgeSearchFor } from './adapters/choose';
 import { GrpcBooking } from './adapters/grpc-booking';
 import { GrpcEscalation } from './adapters/grpc-escalation';
+import { TimedLanguageModel } from './adapters/timed-engine';
 import { Dialogue } from './domain/dialogue';
 import type { BookingPort } from './ports/booking';
 import type { ConversationStore } from './ports/conversation-store';
@@ -37,10 +39,10 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
         onProblems: (error) => logger.error({ file: config.KNOWLEDGE_FILE, problems: error.problems.map((p) => formatProblem(p)) }, 'knowledge reload refused; keeping the last good version'),
       });
       knowledge.onChange(() => logger.info({ file: config.KNOWLEDGE_FILE }, 'knowledge reloaded'));
-      const search = LocalKnowledgeSearch.following(knowledge);
+      const { search, close: closeSearch } = knowledgeSearchFor(config, knowledge, logger);
       const engine = createLanguageModel(config, { knowledge, search, now, onWarning: (message, detail) => logger.warn(detail, message) });
       logger.info({ engine: engine.engine, ...(config.BRAIN_ENGINE === 'openai' ? { baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL } : {}), ...(config.BRAIN_ENGINE === 'bedrock' ? { model: config.BEDROCK_MODEL_ID } : {}) }, 'dialogue engine ready');
-      const store = options.store ?? new MemoryConversationStore();
+      const store = options.store ?? (await conversationStoreFor(bus, logger));
       let grpcBooking: GrpcBooking | undefined;
       const booking: BookingPort = options.booking ?? (grpcBooking = new GrpcBooking(config.BOOKING_ADDRESS));
       let grpcEscalation: GrpcEscalation | undefined;
@@ -54,29 +56,35 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
         logger,
         // Voicemail and VIP calls were routed past the dialogue: no AI session for them.
         takes: (started) => routeOf(started) === Route.ROUTE_AI_SESSION,
-        async open(callId, started) {
+        async open(callId, started, callTrace) {
           const output = new BusAgentOutput(bus, callId, options.playout);
-          const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine, store, booking, escalation, now });
+          const timed = new TimedLanguageModel(engine);
+          const dialogue = new Dialogue(callId, started.caller, output, { knowledge: () => knowledge.current(), engine: timed, store, booking, escalation, now });
           let answered = 0;
           // One turn at a time per call, in arrival order.
           // Greet once the line is live, so the speaker and media (other processes, on NATS) already follow the call.
           let queue: Promise<unknown> = turns
             .lineLive(callId, GREETING_WAIT_MS)
-            .then(() => dialogue.greet())
+            // In the call's trace, as the turns are: the greeting's speech shows in it too.
+            .then(() => context.with(callTrace, () => dialogue.greet()))
             .catch((err: unknown) => logger.error({ err, callId }, 'greeting failed'));
           const unfollow = turns.follow(callId, (turn) => {
             if (!turn.text.trim()) return;
-            const received = Date.now();
-            const span = tracer.startSpan('brain.decide', { attributes: { callId, turnId: turn.turnId, engine: engine.engine } }, turn.trace);
+            const received = epochMs();
+            // The brain's share of the turn: from the transcript to the first sentence out (waiting behind an earlier turn included).
+            const span = tracer.startSpan(STAGE_SPAN_NAMES.brain, { startTime: received, attributes: { callId, turnId: turn.turnId, stage: 'brain', engine: engine.engine } }, turn.trace);
             queue = queue.then(() =>
-              context.with(trace.setSpan(turn.trace, span), async () => {
+              // The reply goes out in the turn's context, so the speaker's span is the turn's child as well.
+              context.with(turn.trace, async () => {
                 try {
                   const { reply, engineFailed, handoff } = await dialogue.hear(turn.turnId, turn.text, (call) => {
-                    span.setAttribute('tool', call.name);
-                    span.end();
+                    const endedAtMs = epochMs();
+                    span.setAttributes({ tool: call.name, engineMs: Math.round(timed.lastChatMs * 10) / 10 });
+                    span.end(endedAtMs);
+                    reportTurnStage(bus, callId, turn.trace, { stage: 'brain', startedAtMs: received, endedAtMs, engineMs: timed.lastChatMs });
                   });
                   answered++;
-                  logger.info({ callId, turnId: turn.turnId, text: turn.text, tool: reply.call.name, decideMs: Date.now() - received, engineFailed }, 'caller turn');
+                  logger.info({ callId, turnId: turn.turnId, text: turn.text, tool: reply.call.name, decideMs: Math.round(epochMs() - received), engineFailed }, 'caller turn');
                   if (reply.invented) logger.warn({ callId, turnId: turn.turnId, invented: reply.invented }, 'reply refused: invented values; transferring');
                   handoff?.then(
                     (handoffId) => logger.info({ callId, handoffId }, 'hand-off recorded'),
@@ -109,6 +117,7 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
           grpcBooking?.close();
           grpcEscalation?.close();
           engine.close?.();
+          await closeSearch();
           knowledge.close();
         },
       };

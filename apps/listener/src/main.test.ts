@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { publishTo } from '@voiceagent/bus';
-import { VadEventKind, topics } from '@voiceagent/contracts';
+import { Route, VadEventKind, topics } from '@voiceagent/contracts';
 import { callEnded, callStarted, startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { startTelemetry } from '@voiceagent/telemetry';
 import { eventually } from '@voiceagent/testing';
@@ -77,12 +77,13 @@ describe('listener service: caller turns', () => {
     expect(stopped!.time!.getTime()).toBe(endedAt);
     expect(value.finalizedAt!.getTime()).toBeGreaterThanOrEqual(endedAt);
 
-    // Its span starts when the caller stopped, and the turn carries its context to the brain.
+    // The listener's stage span starts when the caller stopped; it is a child of the turn's span, whose context
+    // the turn carries to the brain (the turn's span ends when the reply is out, which no stage here sends).
     const span = telemetry.recentSpans.find((s) => s.name === 'listener.final_transcript' && s.attributes['callId'] === 'c1')!;
     expect(span).toBeDefined();
-    expect(span.attributes).toMatchObject({ callId: 'c1', turnId: 'u1', chars: value.text.length, engine: 'local' });
+    expect(span.attributes).toMatchObject({ callId: 'c1', turnId: 'u1', stage: 'listener', chars: value.text.length, engine: 'local' });
     expect(Math.abs(span.startTime[0] * 1000 + span.startTime[1] / 1e6 - endedAt)).toBeLessThanOrEqual(1);
-    expect(turn!.headers['traceparent']).toContain(span.spanContext().spanId);
+    expect(turn!.headers['traceparent']).toBe(`00-${span.spanContext().traceId}-${span.parentSpanContext!.spanId}-01`);
 
     const log = h.logs.find((l) => l.msg === 'user turn')!;
     expect(log).toMatchObject({ callId: 'c1', turnId: 'u1', engine: 'local', interruptedAgent: false });
@@ -121,7 +122,8 @@ describe('listener service: lifecycle', () => {
     expect(h.host.health.report().checks['listener']).toEqual({ ok: true, detail: 'engine local; 0 active calls; 0 open streams' });
     publishTo(h.bus, topics.lifecycle, callStarted('c1'));
     await eventually(() => expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'listening', callId: 'c1', sampleRateHz: 8000, engine: 'local' })));
-    expect(h.bus.subscriptionCount()).toBe(baseline + 2);
+    // Caller and agent audio, and the turn stages the other services report.
+    expect(h.bus.subscriptionCount()).toBe(baseline + 3);
     expect(h.host.health.report().checks['listener']).toEqual({ ok: true, detail: 'engine local; 1 active calls; 1 open streams' });
 
     // Caller audio, with one frame lost on the way and one duplicate.
@@ -169,5 +171,22 @@ describe('listener service: lifecycle', () => {
     publishTo(h.bus, topics.lifecycle, event);
     await eventually(() => expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'could not open call session', callId: 'odd' })));
     expect(h.host.health.report().checks['listener']).toMatchObject({ ok: true, detail: 'engine local; 0 active calls; 0 open streams' });
+  });
+});
+
+describe('listener service: routed calls', () => {
+  it('transcribes a voicemail call and leaves a call routed to a person alone', async () => {
+    const h = await harness();
+    const routed = (callId: string, route: Route) => {
+      const event = callStarted(callId);
+      if (event.event?.$case === 'started') event.event.started.routing = { route, reason: 'test', target: '', announcement: '' };
+      publishTo(h.bus, topics.lifecycle, event);
+    };
+    routed('human', Route.ROUTE_HUMAN);
+    routed('voicemail', Route.ROUTE_VOICEMAIL);
+    await eventually(() => expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'listening', callId: 'voicemail' })));
+    expect(h.logs).toContainEqual(expect.objectContaining({ msg: "call left alone (not this stage's route)", callId: 'human' }));
+    expect(h.logs.some((l) => l.msg === 'listening' && l.callId === 'human')).toBe(false);
+    expect(h.host.health.report().checks['listener']).toMatchObject({ detail: 'engine local; 1 active calls; 1 open streams' });
   });
 });

@@ -1,7 +1,8 @@
 import { PHONE_SAMPLE_RATE_HZ } from '@voiceagent/audio';
-import { claimQueues } from '@voiceagent/contracts';
+import { Route, claimQueues, routeOf } from '@voiceagent/contracts';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
 import { createSpeechToText } from '@voiceagent/stt';
+import { TurnTracker, followTurnStages } from '@voiceagent/telemetry';
 import { BusCallAudioSource } from './adapters/bus-call-audio-source';
 import { BusListenerEvents } from './adapters/bus-listener-events';
 import { TracedTurnObserver } from './adapters/traced-turn-observer';
@@ -37,15 +38,20 @@ export function createListenerService(options: ListenerServiceOptions = {}): Ser
       const calls = superviseCalls(bus, {
         queue: claimQueues.listener,
         logger,
-        open(callId, started) {
+        // A call routed to a person is transferred at once: nothing to transcribe. Voicemail is transcribed.
+        takes: (started) => routeOf(started) !== Route.ROUTE_HUMAN,
+        open(callId, started, callTrace) {
           const sampleRateHz = started.sampleRateHz || PHONE_SAMPLE_RATE_HZ;
+          // The listener starts each turn, so it owns the turn's span: the other stages report back when done.
+          const turns = new TurnTracker({ tracer, metrics: telemetry.metrics, logger, callId, callTrace });
+          const stages = followTurnStages(bus, callId, (turnSpanId, timing) => turns.stageDone(turnSpanId, timing));
           const listener = new CallListener({
             callId,
             stream: stt.stream({ sampleRateHz }),
             engine: stt.engine,
             sampleRateHz,
             events: new BusListenerEvents(bus, callId),
-            observer: new TracedTurnObserver({ tracer, logger, callId, engine: stt.engine }),
+            observer: new TracedTurnObserver({ tracer, logger, callId, engine: stt.engine, turns }),
             guard,
           });
           streams++;
@@ -54,6 +60,8 @@ export function createListenerService(options: ListenerServiceOptions = {}): Ser
           return {
             async close(reason) {
               unfollow();
+              stages.unsubscribe();
+              turns.close();
               const summary = await listener.close();
               streams--;
               logger.info({ ...summary, reason }, 'caller audio summary');

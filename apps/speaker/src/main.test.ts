@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { int16View, rms } from '@voiceagent/audio';
 import { publishTo, subscribeTo, type BusHeaders } from '@voiceagent/bus';
-import { Track, VadEventKind, topics, type AgentUtterance, type AudioFrame, type CallEvent } from '@voiceagent/contracts';
+import { Route, Track, VadEventKind, topics, type AgentUtterance, type AudioFrame, type CallEvent } from '@voiceagent/contracts';
 import { callEnded, callStarted, startServices, type LogLine, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { injectTraceContext, startTelemetry } from '@voiceagent/telemetry';
 import { eventually } from '@voiceagent/testing';
@@ -203,6 +203,42 @@ describe('speaker service (local flite engine, in-process bus)', () => {
     await expect(startServices([createSpeakerService({ localTts: { flitePath: '/nonexistent/bin/flite' } })])).rejects.toThrow(
       /flite, which was not found .*install the Debian package flite/,
     );
-    await expect(startServices([speakerService], { TTS_ENGINE: 'deepgram' })).rejects.toThrow(/TTS_ENGINE=deepgram: .*not available yet/);
+    await expect(startServices([speakerService], { TTS_ENGINE: 'deepgram' })).rejects.toThrow(/DEEPGRAM_API_KEY: is required when TTS_ENGINE=deepgram/);
+    await expect(startServices([speakerService], { TTS_ENGINE: 'aws' })).rejects.toThrow(/AWS_REGION/);
+  });
+});
+
+describe('speaker on routed calls', () => {
+  const routedCall = (callId: string, route: Route, announcement: string): CallEvent => {
+    const event = callStarted(callId);
+    if (event.event?.$case === 'started') event.event.started.routing = { route, reason: 'test', target: '', announcement };
+    return event;
+  };
+
+  it('speaks the announcement of a voicemail call whole, from the phrase cache the second time, and nothing else', async () => {
+    const watch = watcher();
+    const h = await harness(createSpeakerService({ localTts: { observer: watch.observer } }));
+    const announcement = 'We are closed right now. Please leave a message after the tone.';
+    const frames = await openCall(h, 'v1', routedCall('v1', Route.ROUTE_VOICEMAIL, announcement));
+    callerSpeaks(h, 'v1'); // no barge-in: the caller cannot talk over the voicemail instructions
+    say(h, 'v1', 't1', 0, 'A dialogue reply that must not be spoken.', { final: true });
+    await eventually(() => expect(frames.some((f) => f.endOfUtterance)).toBe(true));
+    expect(replyLog(h, 'v1', 'announcement')).toMatchObject({ outcome: 'spoken', cacheMisses: 1 });
+    expect(frames.length * 0.02).toBeGreaterThan(2.5);
+    expect(watch.spawned.some((p) => p.args.some((a) => a.includes('must not be spoken')))).toBe(false);
+
+    const again = await openCall(h, 'v2', routedCall('v2', Route.ROUTE_HUMAN, announcement));
+    await eventually(() => expect(again.some((f) => f.endOfUtterance)).toBe(true));
+    expect(replyLog(h, 'v2', 'announcement')).toMatchObject({ outcome: 'spoken', cacheHits: 1, cacheMisses: 0 });
+    expect(again.length).toBe(frames.length);
+  });
+
+  it('stays silent on a routed call without an announcement', async () => {
+    const h = await harness();
+    const frames = await openCall(h, 'v3', routedCall('v3', Route.ROUTE_HUMAN, ''));
+    say(h, 'v3', 't1', 0, 'Hello.', { final: true });
+    publishTo(h.bus, topics.lifecycle, callEnded('v3'));
+    await eventually(() => expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'speech closed', callId: 'v3' })));
+    expect(frames).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { PHONE_SAMPLE_RATE_HZ } from '@voiceagent/audio';
-import { claimQueues } from '@voiceagent/contracts';
+import { Route, claimQueues, routeOf } from '@voiceagent/contracts';
 import { isEntrypoint, logCallLifecycle, runStandalone, superviseCalls, type ServiceDefinition } from '@voiceagent/runtime';
 import { PhraseCache, createTextToSpeech, type LocalTtsOptions, type PhraseCacheOptions } from '@voiceagent/tts';
 import { BusAgentAudioSink } from './adapters/bus-agent-audio-sink';
@@ -43,13 +43,19 @@ export function createSpeakerService(options: SpeakerServiceOptions = {}): Servi
             openStream: () => engine.stream({ sampleRateHz }),
             phrases: new CachedPhrases(phrases, { sampleRateHz }),
             sink: new BusAgentAudioSink(bus, callId, sampleRateHz),
-            observer: new TracedSpeechObserver({ tracer, logger, callId, engine: engine.engine }),
+            observer: new TracedSpeechObserver({ tracer, logger, callId, engine: engine.engine, bus }),
             now: () => performance.now(),
           });
-          const unfollow = source.follow(callId, {
-            onSentence: (sentence) => speaker.sentence(sentence),
-            onBargeIn: () => speaker.bargeIn(),
-          });
+          // A call routed to voicemail or a person hears the router's announcement, whole (no barge-in), and no dialogue follows.
+          const routed = routeOf(started) !== Route.ROUTE_AI_SESSION;
+          const unfollow = routed
+            ? () => undefined
+            : source.follow(callId, {
+              onSentence: (sentence) => speaker.sentence(sentence),
+              onBargeIn: () => speaker.bargeIn(),
+            });
+          const announcement = started.routing?.announcement.trim();
+          if (routed && announcement) speaker.sentence({ turnId: 'announcement', sentenceIndex: 0, text: announcement, final: true, cacheKey: 'announcement' });
           logger.info({ callId, sampleRateHz }, 'speech opened');
           return {
             async close(reason) {

@@ -77,7 +77,7 @@ export const configSchema = z.object({
   NATS_USER: z.string().optional().describe('NATS user (with NATS_PASSWORD).'),
   NATS_PASSWORD: z.string().optional().describe('NATS password (with NATS_USER).'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url('must be a URL such as http://collector:4318').optional()
-    .describe('OTLP/HTTP endpoint for traces. Unset: spans are kept in memory (last 2,000).'),
+    .describe('OTLP/HTTP endpoint for traces and metrics. Unset: spans are kept in memory (last 2,000); metrics are still served as Prometheus text on `/metrics`.'),
   OTEL_SERVICE_NAME: z.string().optional().describe('Overrides the service name in traces.'),
   SHUTDOWN_GRACE_MS: milliseconds(30_000).describe('How long a stopping service waits for in-flight work (calls) to finish.'),
   API_TOKENS: z.string().optional()

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   EndReason,
   InvalidCallIdError,
+  Route,
   Tool,
   anyCallSubject,
   callIdOf,
   callSubject,
+  routeOf,
+  rpcs,
   topics,
   type AgentUtterance,
   type CallEvent,
+  type CallStarted,
 } from './index';
 
 describe('subject map', () => {
@@ -77,5 +81,24 @@ describe('typed topics', () => {
 
   it('throws on a malformed payload instead of returning garbage', () => {
     expect(() => topics.lifecycle.decode(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow();
+  });
+});
+
+describe('call routing on the bus', () => {
+  const started: CallStarted = { channel: 1, caller: '+15125550199', called: 'agent', sipHeaders: { 'user-to-user': 'c-1' }, sampleRateHz: 8000, contactId: '' };
+
+  it('asks on calls.route with the call and answers with a CallRouted', () => {
+    expect(rpcs.route.subject).toBe('calls.route');
+    const request = { callId: 'c1', call: started };
+    expect(rpcs.route.request.decode(rpcs.route.request.encode(request))).toEqual({ ...request, call: { ...started, routing: undefined } });
+    const reply = { route: Route.ROUTE_HUMAN, reason: 'VIP caller', target: 'sip:desk@pbx.example.com', announcement: 'One moment please.' };
+    expect(rpcs.route.reply.decode(rpcs.route.reply.encode(reply))).toEqual(reply);
+  });
+
+  it('treats a call announced without a routing decision as an AI session', () => {
+    expect(routeOf(started)).toBe(Route.ROUTE_AI_SESSION);
+    expect(routeOf({ ...started, routing: { route: Route.ROUTE_UNSPECIFIED, reason: '', target: '', announcement: '' } })).toBe(Route.ROUTE_AI_SESSION);
+    expect(routeOf({ ...started, routing: { route: Route.ROUTE_VOICEMAIL, reason: 'closed', target: '', announcement: 'We are closed.' } })).toBe(Route.ROUTE_VOICEMAIL);
+    expect(routeOf({ ...started, routing: { route: Route.ROUTE_HUMAN, reason: 'VIP', target: '+15125550123', announcement: '' } })).toBe(Route.ROUTE_HUMAN);
   });
 });

@@ -1,6 +1,8 @@
 export * from './subjects';
-export { topics } from './topics';
+export { topics, rpcs, type Rpc } from './topics';
+export { routeOf, UPSTREAM_ROUTE_HEADER } from './routing';
 export * from './gen/voiceagent/media/v1/audio';
+export * from './gen/voiceagent/telemetry/v1/telemetry';
 export * from './gen/voiceagent/listener/v1/listener';
 export * from './gen/voiceagent/brain/v1/brain';
 export * from './gen/voiceagent/call/v1/call';

@@ -29,6 +29,8 @@ export const callStreams = {
   control: 'control',
   /** Digits the caller pressed (RFC 4733 or SIP INFO), media → stages. */
   dtmf: 'dtmf',
+  /** A stage of a caller turn is done (brain, speaker, media → the listener, which owns the turn's span). */
+  turnStage: 'turn.stage',
 } as const;
 
 export type CallStream = keyof typeof callStreams;
@@ -50,6 +52,9 @@ export function callIdOf(subject: string): string | undefined {
 }
 
 export const LIFECYCLE_SUBJECT = 'calls.lifecycle';
+
+/** Request/reply: how a call that just arrived is routed (media asks, the gateway answers). */
+export const ROUTE_SUBJECT = 'calls.route';
 
 /**
  * Queue groups through which one instance of each stage claims a new call.

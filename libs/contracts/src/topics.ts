@@ -1,10 +1,11 @@
 import type { Topic } from '@voiceagent/bus';
 import { BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
 import { AgentUtterance } from './gen/voiceagent/brain/v1/brain';
-import { CallControl, CallEvent, Dtmf } from './gen/voiceagent/call/v1/call';
+import { CallControl, CallEvent, CallRouted, Dtmf, RouteRequest } from './gen/voiceagent/call/v1/call';
 import { Transcript, UserTurn, VadEvent } from './gen/voiceagent/listener/v1/listener';
 import { AudioFrame } from './gen/voiceagent/media/v1/audio';
-import { LIFECYCLE_SUBJECT, anyCallSubject, callSubject, type CallStream } from './subjects';
+import { TurnStageDone } from './gen/voiceagent/telemetry/v1/telemetry';
+import { LIFECYCLE_SUBJECT, ROUTE_SUBJECT, anyCallSubject, callSubject, type CallStream } from './subjects';
 
 /** What ts-proto generates for every message. */
 interface MessageCodec<T> {
@@ -30,6 +31,7 @@ interface StreamPayloads {
   agentTurn: AgentUtterance;
   control: CallControl;
   dtmf: Dtmf;
+  turnStage: TurnStageDone;
 }
 
 const streamCodecs: { [S in CallStream]: MessageCodec<StreamPayloads[S]> } = {
@@ -41,6 +43,7 @@ const streamCodecs: { [S in CallStream]: MessageCodec<StreamPayloads[S]> } = {
   agentTurn: AgentUtterance,
   control: CallControl,
   dtmf: Dtmf,
+  turnStage: TurnStageDone,
 };
 
 /** Typed topics: a subject with its payload codec. */
@@ -54,4 +57,21 @@ export const topics = {
     return topic(anyCallSubject(stream), streamCodecs[stream]);
   },
   lifecycle: topic(LIFECYCLE_SUBJECT, CallEvent),
+} as const;
+
+/** A request/reply subject with the codecs of both directions. */
+export interface Rpc<Request, Reply> {
+  readonly subject: string;
+  readonly request: Pick<Topic<Request>, 'encode' | 'decode'>;
+  readonly reply: Pick<Topic<Reply>, 'encode' | 'decode'>;
+}
+
+function rpc<Request, Reply>(subject: string, request: MessageCodec<Request>, reply: MessageCodec<Reply>): Rpc<Request, Reply> {
+  return { subject, request: topic(subject, request), reply: topic(subject, reply) };
+}
+
+/** Request/reply services on the bus. */
+export const rpcs = {
+  /** Routing a call that just arrived: asked by media, answered by the gateway. */
+  route: rpc(ROUTE_SUBJECT, RouteRequest, CallRouted),
 } as const;

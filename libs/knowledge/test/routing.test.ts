@@ -9,7 +9,7 @@ describe('lookups for call routing', () => {
     expect(renderMessage(knowledge, 'greeting')).toBe('Thank you for calling Bright Smile Dental. This is the virtual assistant. How can I help you today?');
     // Christmas Eve 14:00 CST: closed until Friday 8 am.
     expect(renderMessage(knowledge, 'closed', new Date('2025-12-24T20:00:00Z'))).toBe(
-      "Thank you for calling Bright Smile Dental. We're closed right now and open again on Friday at 8 am. Please leave a message after the tone, or call back during opening hours.",
+      "Thank you for calling Bright Smile Dental. We're closed right now and open again on Friday at 8 am.",
     );
   });
 

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
 import { subscribeTo, type BusSubscription, type MessageBus } from '@voiceagent/bus';
 import { topics, type CallEvent, type CallStarted } from '@voiceagent/contracts';
 import type { Logger } from '@voiceagent/telemetry';
@@ -12,7 +13,15 @@ export interface CallSupervisorOptions {
   /** Claim queue (libs/contracts `claimQueues`): one instance per stage owns a call. */
   readonly queue: string;
   readonly logger: Logger;
-  open(callId: string, started: CallStarted): CallSession | Promise<CallSession>;
+  /** Which calls this stage takes part in (e.g. by route, `routeOf` in libs/contracts); default every call. */
+  readonly takes?: (started: CallStarted) => boolean;
+  /**
+   * Opens the call's session. It runs outside any trace, so that the call's
+   * streams (audio frames above all) carry no trace headers by accident;
+   * `callTrace` is the call's trace, as its started event carried it, for the
+   * spans and messages that belong to it.
+   */
+  open(callId: string, started: CallStarted, callTrace: Context): CallSession | Promise<CallSession>;
 }
 
 export interface CallSupervisor {
@@ -52,8 +61,13 @@ export function superviseCalls(bus: MessageBus, options: CallSupervisorOptions):
       if (event.event?.$case !== 'started' || owned.has(event.callId)) return;
       const { callId } = event;
       const { started } = event.event;
-      const opening = Promise.resolve()
-        .then(() => options.open(callId, started))
+      if (options.takes && !options.takes(started)) {
+        logger.debug({ callId, queue: options.queue }, 'call left alone (not this stage\'s route)');
+        return;
+      }
+      const callTrace = context.active();
+      const opening = context
+        .with(ROOT_CONTEXT, () => Promise.resolve().then(() => options.open(callId, started, callTrace)))
         .catch((err: unknown) => {
           logger.error({ err, callId }, 'could not open call session');
           owned.delete(callId);

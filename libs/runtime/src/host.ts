@@ -11,7 +11,7 @@ export interface HostOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
-  /** Serve /healthz and /livez on this port (services run on their own do). */
+  /** Serve /healthz, /livez and /metrics (Prometheus) on this port (services run on their own do). */
   readonly healthPort?: number;
 }
 
@@ -33,7 +33,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   health.register('bus', () => ({ ok: bus.state() === 'connected', detail: `${bus.kind}: ${bus.state()}` }));
   bus.onStatus((event) => logger[event.state === 'connected' ? 'info' : 'warn']({ bus: bus.kind, state: event.state, detail: event.detail }, 'bus status'));
 
-  const healthServer = options.healthPort === undefined ? undefined : await serveHealth(health, options.healthPort);
+  const healthServer = options.healthPort === undefined ? undefined : await serveHealth(health, telemetry, options.healthPort);
 
   const running: Array<{ name: string; service: RunningService }> = [];
   const stopAll = async () => {
@@ -80,9 +80,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
 }
 
-async function serveHealth(health: HealthRegistry, port: number): Promise<Server> {
+async function serveHealth(health: HealthRegistry, telemetry: Telemetry, port: number): Promise<Server> {
   const server = createServer((req, res) => {
-    if (!handleHealthRequest(health, req, res)) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    if (handleHealthRequest(health, req, res) || telemetry.handleMetricsRequest(req, res)) return;
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

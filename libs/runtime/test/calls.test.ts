@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessBus, NatsBus, publishTo, type MessageBus } from '@voiceagent/bus';
-import { CallChannel, EndReason, topics } from '@voiceagent/contracts';
+import { CallChannel, EndReason, Route, routeOf, topics } from '@voiceagent/contracts';
 import { createLogger } from '@voiceagent/telemetry';
 import { NatsServer, eventually } from '@voiceagent/testing';
 import { superviseCalls } from '../src';
@@ -14,11 +14,17 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-const start = (bus: MessageBus, callId: string) =>
+const start = (bus: MessageBus, callId: string, route?: Route) =>
   publishTo(bus, topics.lifecycle, {
     callId,
     time: new Date(),
-    event: { $case: 'started', started: { channel: CallChannel.CALL_CHANNEL_SIP, caller: '+15550100', called: 'agent', sipHeaders: {}, sampleRateHz: 8000, contactId: '' } },
+    event: {
+      $case: 'started',
+      started: {
+        channel: CallChannel.CALL_CHANNEL_SIP, caller: '+15550100', called: 'agent', sipHeaders: {}, sampleRateHz: 8000, contactId: '',
+        ...(route === undefined ? {} : { routing: { route, reason: 'test', target: '', announcement: '' } }),
+      },
+    },
   });
 const end = (bus: MessageBus, callId: string) =>
   publishTo(bus, topics.lifecycle, { callId, time: new Date(), event: { $case: 'ended', ended: { reason: EndReason.END_REASON_CALLER_HANGUP, detail: '', durationMs: 1 } } });
@@ -85,6 +91,33 @@ describe.each(adapters)('superviseCalls over %s', (_name, connect) => {
     await edge!.flush();
     await eventually(() => expect(closed).toEqual(['call ended']));
     expect(supervisor.active()).toBe(0);
+    await supervisor.stop();
+    for (const bus of new Set([edge, owner])) await bus!.drain();
+  });
+
+  it('leaves alone the calls a stage does not take part in (here: only AI sessions)', async () => {
+    const [edge, owner] = await connect();
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const supervisor = superviseCalls(owner!, {
+      queue: 'brain',
+      logger,
+      takes: (started) => routeOf(started) === Route.ROUTE_AI_SESSION,
+      open: (callId) => {
+        opened.push(callId);
+        return { close: () => void closed.push(callId) };
+      },
+    });
+    await owner!.flush();
+    start(edge!, 'unrouted');
+    start(edge!, 'voicemail', Route.ROUTE_VOICEMAIL);
+    start(edge!, 'human', Route.ROUTE_HUMAN);
+    start(edge!, 'ai', Route.ROUTE_AI_SESSION);
+    await edge!.flush();
+    await eventually(() => expect(opened).toEqual(['unrouted', 'ai']));
+    for (const callId of ['unrouted', 'voicemail', 'human', 'ai']) end(edge!, callId);
+    await edge!.flush();
+    await eventually(() => expect(closed).toEqual(['unrouted', 'ai']));
     await supervisor.stop();
     for (const bus of new Set([edge, owner])) await bus!.drain();
   });

@@ -154,6 +154,31 @@ describe('RtpSession over loopback', () => {
     expect(heard.frames.slice(-5).every((f) => isSilent(f.frame))).toBe(true);
   });
 
+  it('tells the sender when a frame has gone out, or that it never will (flushed, closed)', async () => {
+    const far = await sink();
+    const a = await open({ remote: { address: '127.0.0.1', port: far.port }, idleAudio: 'none' });
+    const tone = toneFrames(3);
+    const outcomes: Array<{ sent: boolean; packetsSent: number }> = [];
+    a.play(tone[0]!);
+    a.play(tone[1]!, (sent) => outcomes.push({ sent, packetsSent: a.stats().packetsSent }));
+    a.play(tone[2]!);
+    await until(() => outcomes.length > 0, 2000, 'the second frame to go out');
+    // Told once, as its packet left: the one before it had gone already.
+    expect(outcomes).toEqual([{ sent: true, packetsSent: 2 }]);
+    await until(() => far.received.length >= 2, 2000, 'the packets to arrive');
+    expect(Buffer.from(far.received[1]!.packet.payload).toString('hex')).toBe(Buffer.from(mulaw.encode(samplesOf(tone[1]!))).toString('hex'));
+
+    const dropped: boolean[] = [];
+    for (const frame of toneFrames(20)) a.play(frame);
+    a.play(tone[0]!, (sent) => dropped.push(sent));
+    a.flush();
+    expect(dropped).toEqual([false]);
+    a.play(tone[0]!, (sent) => dropped.push(sent));
+    await a.close();
+    expect(dropped).toEqual([false, false]);
+    expect(outcomes).toHaveLength(1);
+  });
+
   it('sends DTMF that the far end reports once per digit, ahead of queued audio, without counting loss', async () => {
     const [a, b] = await pair({ telephoneEventPayloadType: 101 });
     const heard = listen(b);

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { countError } from './metrics';
 
 export type Logger = PinoLogger;
 
@@ -10,9 +11,13 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** pino's numeric level of `error` (`fatal` is above it). */
+const ERROR_LEVEL = 50;
+
 /**
  * Structured JSON logs, one object per line, with the service name and, inside
- * a span, its trace_id and span_id, so logs and traces join up.
+ * a span, its trace_id and span_id, so logs and traces join up. Every error
+ * logged is also counted in the `voiceagent.errors` metric, by service.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -21,6 +26,12 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method, level) {
+          if (level >= ERROR_LEVEL) countError(String(this.bindings()['service'] ?? options.service));
+          method.apply(this, args);
+        },
+      },
       mixin() {
         const span = trace.getActiveSpan();
         if (!span) return {};

@@ -4,9 +4,11 @@ import { benchmarks, findBenchmark } from './registry';
 
 const usage = () =>
   [
-    'usage: npm run bench -- [name...] [--json]',
+    'usage: npm run bench -- [name...] [--json] [--calls N] [--concurrency N,N,...]',
     '',
     'Runs the named benchmarks, or all of them. --json prints machine-readable results.',
+    'e2e: --calls sets the calls of its latency phase (default: enough for 50 turns),',
+    '     --concurrency the concurrent calls it steps through (default 10,15,20,25,30; 0 skips).',
     '',
     ...benchmarks.map((b) => `  ${b.name.padEnd(8)} ${b.description}`),
   ].join('\n');
@@ -14,7 +16,10 @@ const usage = () =>
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    args = parseArgs({
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, calls: { type: 'string' }, concurrency: { type: 'string' } },
+    });
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}\n`);
     process.exit(2);
@@ -38,7 +43,7 @@ async function main(): Promise<void> {
     const { name, description } = bench;
     const log = (line: string) => process.stderr.write(`[${name}] ${line}\n`);
     try {
-      const result = await bench.run({ log });
+      const result = await bench.run({ log, options: { calls: args.values.calls, concurrency: args.values.concurrency } });
       // Tables are for people; JSON carries the raw numbers instead.
       report.push({ name, description, data: result.data, targets: result.targets, notes: result.notes });
       if (!json) process.stdout.write(`\n${formatResult(result)}\n`);

@@ -59,7 +59,7 @@ describe('bus benchmark', () => {
 describe('benchmark helpers', () => {
   it('summarizes with nearest-rank percentiles', () => {
     const s = summarize(Float64Array.from({ length: 100 }, (_, i) => 100 - i));
-    expect(s).toEqual({ samples: 100, p50: 50, p90: 90, p99: 99, max: 100, mean: 50.5 });
+    expect(s).toEqual({ samples: 100, p50: 50, p90: 90, p95: 95, p99: 99, max: 100, mean: 50.5 });
     expect(summarize(new Float64Array()).p99).toBeNaN();
   });
 
@@ -98,6 +98,11 @@ describe('runner', () => {
   it('lists every registered benchmark in --help', async () => {
     const { stdout } = await run('--help');
     for (const b of benchmarks) expect(stdout).toContain(b.name);
+  });
+
+  it('refuses bad e2e settings with a clear error before starting anything', async () => {
+    await expect(run('e2e', '--concurrency', '10,lots')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--concurrency takes whole numbers separated by commas (got "10,lots")') });
+    await expect(run('e2e', '--calls', '0')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--calls takes a whole number of calls, at least 1') });
   });
 
   it('rejects an unknown benchmark with exit code 2', async () => {

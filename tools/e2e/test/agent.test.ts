@@ -1,18 +1,22 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseWav, wavSamples } from '@voiceagent/audio';
 import { placeCall, speak, type CallReport } from '@voiceagent/callgen';
+import { UPSTREAM_ROUTE_HEADER } from '@voiceagent/contracts';
 import { bookingClient, escalationClient } from '@voiceagent/rpc';
 import { SipUserAgent } from '@voiceagent/sip';
 import { createLocalSpeechToText, type LocalSpeechToText } from '@voiceagent/stt';
-import { freePort } from '@voiceagent/testing';
-import { freeSipPort } from '../src/ports';
+import { modelsMirror, systemEnv } from '../src/env';
 import { startInProcess, startProcesses, type RunningSystem } from '../src/system';
+import { transcribeWav } from '../src/transcribe';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const modelsMirror = process.env['VOICE_AGENT_MODELS_MIRROR'] || resolve(repoRoot, '../shared/models');
+/**
+ * These calls test the AI session at whatever time the tests run: each says
+ * it was routed upstream, so the gateway's hours and VIP rules (tested in
+ * routing.test.ts) do not send it to voicemail or straight to a person.
+ */
+const AI_SESSION = { [UPSTREAM_ROUTE_HEADER]: 'ai_session' };
 
 let stt: LocalSpeechToText;
 let dir: string;
@@ -26,46 +30,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Settings for a system on free loopback ports, with its own data folder. */
-async function systemEnv(name: string): Promise<{ env: Record<string, string>; to: string }> {
-  const sipPort = await freeSipPort();
-  const [bookingPort, escalationPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
-    SIP_HOST: '127.0.0.1',
-    SIP_PORT: String(sipPort),
-    RTP_PORT_MIN: '37000',
-    RTP_PORT_MAX: '37999',
-    GRPC_HOST: '127.0.0.1',
-    BOOKING_GRPC_PORT: String(bookingPort),
-    BOOKING_ADDRESS: `127.0.0.1:${bookingPort}`,
-    ESCALATION_GRPC_PORT: String(escalationPort),
-    ESCALATION_ADDRESS: `127.0.0.1:${escalationPort}`,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(httpPort),
-    DATA_DIR: join(dir, name, 'data'),
-    KNOWLEDGE_FILE: join(repoRoot, 'examples/knowledge.yaml'),
-    VOICE_AGENT_MODELS: join(dir, 'models'),
-    VOICE_AGENT_MODELS_MIRROR: modelsMirror,
-  };
-  return { env, to: `sip:agent@127.0.0.1:${sipPort}` };
-}
-
 /** What the agent said between two points of the recording, as the local recogniser hears it. */
-async function transcribe(path: string, fromMs: number, toMs = Infinity): Promise<string> {
-  const samples = wavSamples(parseWav(await readFile(path)));
-  const clip = samples.subarray(Math.floor((fromMs * 8000) / 1000), Math.min(samples.length, Math.floor((toMs * 8000) / 1000)));
-  const stream = stt.stream({ sampleRateHz: 8000 });
-  const text: string[] = [];
-  const reading = (async () => {
-    for await (const event of stream) if (event.type === 'final') text.push(event.text);
-  })();
-  for (let at = 0; at < clip.length; at += 160) stream.pushFrame(clip.subarray(at, at + 160));
-  stream.pushFrame(new Int16Array(8000 * 2));
-  stream.finalize();
-  await stream.close();
-  await reading;
-  return text.join(' ').toLowerCase();
-}
+const transcribe = (path: string, fromMs: number, toMs?: number) => transcribeWav(stt, path, fromMs, toMs);
 
 describe.each([
   ['in-process', startInProcess],
@@ -77,7 +43,7 @@ describe.each([
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    const settings = await systemEnv(name);
+    const settings = await systemEnv(join(dir, name, 'data'), join(dir, 'models'));
     to = settings.to;
     env = settings.env;
     system = await start(settings.env);
@@ -92,7 +58,7 @@ describe.each([
   it('greets, then answers an hours question from the knowledge file, spoken, and speaks the answer', async () => {
     const recordPath = join(dir, 'hours.wav');
     const question = await speak('What time do you open on Saturday?');
-    const report: CallReport = await placeCall(ua, { to, turns: [question], recordPath, greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, rtpPorts: { min: 38000, max: 38999 } });
+    const report: CallReport = await placeCall(ua, { to, headers: AI_SESSION, turns: [question], recordPath, greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, rtpPorts: { min: 38000, max: 38999 } });
     expect(report.answered).toBe(true);
     const story = () => JSON.stringify({ shape: system.shape, report, logs: system.logs().filter((l) => /turn|reply|greet|barge|speech|stderr/.test(l.msg)).slice(-20) }, null, 1);
     expect(report.greetingMs, `a greeting was heard: ${story()}`).toBeGreaterThan(500);
@@ -109,7 +75,7 @@ describe.each([
 
   it('transfers a caller who asks for a person (REFER to the knowledge file target) and hangs up after a goodbye', async () => {
     const caller = '+15125550142';
-    const person = await placeCall(ua, { to, from: `<sip:${caller}@127.0.0.1>`, turns: [await speak('Can I speak to a person please?')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
+    const person = await placeCall(ua, { to, headers: AI_SESSION, from: `<sip:${caller}@127.0.0.1>`, turns: [await speak('Can I speak to a person please?')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
     expect(person.transfers).toEqual(['sip:frontdesk@pbx.brightsmile.example']);
     expect(person.endedBy).toBe('agent');
     // The person picking up finds why the caller came and what was said.
@@ -124,7 +90,7 @@ describe.each([
       escalation.close();
     }
 
-    const goodbye = await placeCall(ua, { to, turns: [await speak('That is all, thank you, goodbye.')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
+    const goodbye = await placeCall(ua, { to, headers: AI_SESSION, turns: [await speak('That is all, thank you, goodbye.')], greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, hangup: 'agent', rtpPorts: { min: 38000, max: 38999 } });
     expect(goodbye.transfers).toEqual([]);
     expect(goodbye.endedBy, 'the agent hung up after saying goodbye').toBe('agent');
     expect(goodbye.turns[0]?.latencyMs).not.toBeNull();
@@ -133,8 +99,10 @@ describe.each([
     const caller = '+15125550177';
     const report = await placeCall(ua, {
       to,
+      headers: AI_SESSION,
       from: `<sip:${caller}@127.0.0.1>`,
-      turns: [await speak('I would like to book a teeth cleaning next Tuesday at ten A M.'), await speak('Yes please.')],
+      // Phrased so the small offline recogniser hears it word for word (flite's "ten A M" comes out as "ten a").
+      turns: [await speak('I would like to book a cleaning for next Tuesday at ten in the morning.'), await speak('Yes.')],
       greetingTimeoutMs: 8000,
       replyTimeoutMs: 10_000,
       rtpPorts: { min: 38000, max: 38999 },

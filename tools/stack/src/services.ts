@@ -7,9 +7,10 @@ interface ServiceEntry {
 }
 
 /**
- * Every long-running service, in start order: back-end services first, the
- * call edge (media) and the control plane (gateway) last, so nothing accepts a
- * call before the stages behind it are listening. Stopped in reverse.
+ * Every long-running service, in start order: back-end services first, then
+ * the control plane (gateway, which routes new calls), the call edge (media)
+ * last, so nothing accepts a call before the stages behind it are listening.
+ * Stopped in reverse.
  * (connect-trigger is a Lambda and runs in AWS, not here.)
  */
 export const allServices: readonly ServiceEntry[] = [
@@ -18,8 +19,8 @@ export const allServices: readonly ServiceEntry[] = [
   { name: 'brain', load: async () => (await import('@voiceagent/brain')).brainService },
   { name: 'speaker', load: async () => (await import('@voiceagent/speaker')).speakerService },
   { name: 'listener', load: async () => (await import('@voiceagent/listener')).listenerService },
-  { name: 'media', load: async () => (await import('@voiceagent/media')).mediaService },
   { name: 'gateway', load: async () => (await import('@voiceagent/gateway')).gatewayService },
+  { name: 'media', load: async () => (await import('@voiceagent/media')).mediaService },
 ];
 
 /** The services named in SERVICES (comma-separated), in start order; all when unset. */

@@ -10,7 +10,7 @@ afterAll(async () => {
   await nats?.dispose();
 });
 
-const services = ['booking', 'escalation', 'brain', 'speaker', 'listener', 'media', 'gateway'];
+const services = ['booking', 'escalation', 'brain', 'speaker', 'listener', 'gateway', 'media'];
 
 describe('npm start (every service in one process)', () => {
   it.each([

@@ -11,16 +11,18 @@ export interface HttpApiOptions {
   readonly calls: ActiveCalls;
   readonly access: ApiAccess;
   readonly logger: Logger;
+  /** Answers `GET /metrics` (Prometheus text; unauthenticated, like the probes); false for other paths. */
+  readonly metrics?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 
-/** The gateway's HTTP surface: health for probes, and the authenticated `/v1` API. */
+/** The gateway's HTTP surface: health for probes, metrics for Prometheus, and the authenticated `/v1` API. */
 export async function startHttpApi(options: HttpApiOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const { health, calls, access, logger } = options;
   const route = (req: IncomingMessage, res: ServerResponse) => {
-    if (handleHealthRequest(health, req, res)) return;
+    if (handleHealthRequest(health, req, res) || options.metrics?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith('/v1/')) return json(res, 404, { error: 'not found' });
     const decision = access.decide(req.headers.authorization, req.socket.remoteAddress);

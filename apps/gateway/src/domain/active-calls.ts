@@ -1,11 +1,13 @@
-import type { CallEvent } from '@voiceagent/contracts';
+import { routeToJSON, type CallEvent, type CallRouted } from '@voiceagent/contracts';
 
 export interface CallSummary {
   readonly callId: string;
   readonly caller: string;
   readonly called: string;
   readonly startedAt: string;
+  /** "ai_session", "voicemail" or "human", once routed. */
   route?: string;
+  routeReason?: string;
   endedAt?: string;
   endReason?: string;
 }
@@ -24,13 +26,15 @@ export class ActiveCalls {
     const at = (event.time ?? new Date()).toISOString();
     switch (event.event?.$case) {
       case 'started': {
-        const { caller, called } = event.event.started;
-        this.active.set(event.callId, { callId: event.callId, caller, called, startedAt: at });
+        const { caller, called, routing } = event.event.started;
+        const call: CallSummary = { callId: event.callId, caller, called, startedAt: at };
+        this.active.set(event.callId, call);
+        if (routing) routed(call, routing);
         break;
       }
       case 'routed': {
         const call = this.active.get(event.callId);
-        if (call) call.route = String(event.event.routed.route);
+        if (call) routed(call, event.event.routed);
         break;
       }
       case 'ended': {
@@ -55,4 +59,9 @@ export class ActiveCalls {
   get size(): number {
     return this.active.size;
   }
+}
+
+function routed(call: CallSummary, routing: CallRouted): void {
+  call.route = routeToJSON(routing.route).replace(/^ROUTE_/, '').toLowerCase();
+  call.routeReason = routing.reason;
 }

@@ -1,5 +1,5 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import type { Logger } from '@voiceagent/telemetry';
+import { STAGE_SPAN_NAMES, type Logger, type TurnTracker } from '@voiceagent/telemetry';
 import type { OverlapReport, TurnObserver, TurnTiming } from '../ports/turn-observer';
 
 export interface TracedTurnObserverOptions {
@@ -8,27 +8,36 @@ export interface TracedTurnObserverOptions {
   readonly callId: string;
   /** STT_ENGINE of the engine listening. */
   readonly engine: string;
+  /** The call's turns: their spans, and their check against the latency budget. */
+  readonly turns: TurnTracker;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Spans and logs of one call's turns. */
+/** Spans and logs of one call's turns: each turn's span, with the listener's stage as its first child. */
 export class TracedTurnObserver implements TurnObserver {
   constructor(private readonly options: TracedTurnObserverOptions) {}
 
   userTurn(timing: TurnTiming, publish: () => void): void {
-    const { tracer, logger, callId, engine } = this.options;
+    const { tracer, logger, callId, engine, turns } = this.options;
     const { turnId, chars, speechEndedAtMs, endpointingMs, asrLagMs, totalMs, interruptedAgent } = timing;
-    // Starts when the caller stopped talking: the span is the listener's share of the turn's latency budget.
-    const span = tracer.startSpan('listener.final_transcript', {
-      // Never after now: capture clocks on other hosts may run a little ahead of ours.
-      startTime: Math.min(speechEndedAtMs, Date.now()),
-      attributes: { callId, turnId, chars, engine, interruptedAgent, endpointingMs: Math.round(endpointingMs) },
-    });
+    // Both start when the caller stopped talking (never after now: capture clocks on other hosts may run a
+    // little ahead of ours); the stage span is the listener's share of the turn's latency budget.
+    const startedAtMs = Math.min(speechEndedAtMs, Date.now());
+    const turn = turns.begin(turnId, startedAtMs, { endpointingMs, attributes: { interruptedAgent } });
+    const span = tracer.startSpan(
+      STAGE_SPAN_NAMES.listener,
+      { startTime: startedAtMs, attributes: { callId, turnId, stage: 'listener', chars, engine, interruptedAgent, endpointingMs: Math.round(endpointingMs) } },
+      turn,
+    );
     try {
-      context.with(trace.setSpan(context.active(), span), publish);
+      // Published inside the turn, not this stage: the other stages' spans are the turn's children too.
+      context.with(turn, publish);
     } finally {
-      span.end();
+      const endedAtMs = Math.max(startedAtMs, Date.now());
+      span.end(endedAtMs);
+      const turnSpan = trace.getSpanContext(turn);
+      if (turnSpan) turns.stageDone(turnSpan.spanId, { stage: 'listener', startedAtMs, endedAtMs, engineMs: asrLagMs });
     }
     logger.info(
       { callId, turnId, chars, engine, interruptedAgent, endpointingMs: Math.round(endpointingMs), asrLagMs: round(asrLagMs), totalMs: round(totalMs) },

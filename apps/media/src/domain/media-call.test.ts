@@ -108,11 +108,12 @@ describe('MediaCall', () => {
 
   it('ends once on a remote hangup, publishing the reason and releasing every subscription', async () => {
     const { bus, leg, call, lifecycle, baseline } = setup();
+    await eventually(() => expect(lifecycle.map((e) => e.event?.$case)).toEqual(['started', 'routed']));
     leg.events!.onEnded(EndReason.END_REASON_CALLER_HANGUP, 'BYE');
     leg.events!.onEnded(EndReason.END_REASON_ERROR, 'late');
     const summary = await call.ended;
     expect(summary.reason).toBe(EndReason.END_REASON_CALLER_HANGUP);
-    await eventually(() => expect(lifecycle.map((e) => e.event?.$case)).toEqual(['started', 'ended']));
+    await eventually(() => expect(lifecycle.map((e) => e.event?.$case)).toEqual(['started', 'routed', 'ended']));
     expect(leg.released).toBe(1);
     expect(bus.subscriptionCount()).toBe(baseline);
   });

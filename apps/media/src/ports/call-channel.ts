@@ -1,7 +1,8 @@
 import type { AudioFrame, CallControl, CallEvent } from '@voiceagent/contracts';
 
 export interface CallChannelHandlers {
-  onAgentAudio(frame: AudioFrame): void;
+  /** `onSent`, given with the first frame of a reply: to hear when that frame leaves for the caller (latency accounting). */
+  onAgentAudio(frame: AudioFrame, onSent?: (sent: boolean) => void): void;
   onControl(control: CallControl): void;
   /** The caller started speaking (listener's VAD): the barge-in signal. */
   onCallerSpeech(): void;
@@ -14,4 +15,6 @@ export interface CallChannel {
   publishLifecycle(event: CallEvent): void;
   /** Starts following the call's streams; returns the function that stops. */
   follow(handlers: CallChannelHandlers): () => void;
+  /** Follows what the listener finally heard the caller say (for voicemail); returns the function that stops. */
+  followTranscript(onFinal: (text: string) => void): () => void;
 }

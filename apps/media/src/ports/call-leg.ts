@@ -32,8 +32,8 @@ export interface CallLeg {
   readonly parties: CallParties;
   /** Events flow from the moment this is called; called once. */
   listen(events: CallLegEvents): void;
-  /** Queue 20 ms of agent audio for paced playout. */
-  play(pcm: Uint8Array): void;
+  /** Queue 20 ms of agent audio for paced playout; `onSent` hears when it went out (true) or that it never will (false). */
+  play(pcm: Uint8Array, onSent?: (sent: boolean) => void): void;
   /** Drop queued playout at once (barge-in); returns how many frames were dropped. */
   flush(): number;
   /** True while agent audio is queued or playing. */

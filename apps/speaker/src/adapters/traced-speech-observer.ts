@@ -1,5 +1,6 @@
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { Logger } from '@voiceagent/telemetry';
+import { SpanStatusCode, context, type Tracer } from '@opentelemetry/api';
+import type { MessageBus } from '@voiceagent/bus';
+import { STAGE_SPAN_NAMES, epochMs, reportTurnStage, type Logger } from '@voiceagent/telemetry';
 import type { ReplyObservation, ReplySummary, SpeechObserver } from '../ports/speech-observer';
 
 export interface TracedSpeechObserverOptions {
@@ -8,6 +9,8 @@ export interface TracedSpeechObserverOptions {
   readonly callId: string;
   /** TTS_ENGINE of the engine speaking. */
   readonly engine: string;
+  /** Where the speaker's share of each turn is reported to the turn's owner. */
+  readonly bus: MessageBus;
 }
 
 /** Spans and logs of one call's speech. */
@@ -15,14 +18,20 @@ export class TracedSpeechObserver implements SpeechObserver {
   constructor(private readonly options: TracedSpeechObserverOptions) {}
 
   replyStarted({ turnId, chars }: { turnId: string; chars: number }): ReplyObservation {
-    const { tracer, logger, callId, engine } = this.options;
-    // No explicit parent: this runs in the sentence's handler, whose active context the brain's message carried.
-    const span = tracer.startSpan('speaker.first_audio', { attributes: { callId, turnId, engine, chars } });
+    const { tracer, logger, callId, engine, bus } = this.options;
+    // This runs in the sentence's handler: the active context is the one the brain's message carried (the turn's).
+    const turn = context.active();
+    const startedAtMs = epochMs();
+    const span = tracer.startSpan(STAGE_SPAN_NAMES.speaker, { startTime: startedAtMs, attributes: { callId, turnId, stage: 'speaker', engine, chars } }, turn);
     let open = true;
     return {
-      firstAudio() {
-        span.end();
+      firstAudio(elapsedMs, publish) {
+        const endedAtMs = epochMs();
+        context.with(turn, publish);
+        span.setAttribute('engineMs', Math.round(elapsedMs * 10) / 10);
+        span.end(endedAtMs);
         open = false;
+        reportTurnStage(bus, callId, turn, { stage: 'speaker', startedAtMs, endedAtMs, engineMs: elapsedMs });
       },
       end(summary: ReplySummary) {
         if (open) {

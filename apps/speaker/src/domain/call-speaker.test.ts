@@ -31,7 +31,13 @@ function setup(options: Partial<CallSpeakerOptions> = {}) {
   const observer: SpeechObserver = {
     replyStarted: ({ turnId }) => {
       events.started.push(turnId);
-      return { firstAudio: (ms) => events.firstAudio.push(ms), end: (summary) => events.ended.push(summary) };
+      return {
+        firstAudio: (ms, publish) => {
+          events.firstAudio.push(ms);
+          publish();
+        },
+        end: (summary) => events.ended.push(summary),
+      };
     },
     bargeIn: (detail) => events.bargeIns.push(detail),
     sentenceDropped: (detail) => events.dropped.push(detail),

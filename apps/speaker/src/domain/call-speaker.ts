@@ -303,13 +303,15 @@ export class CallSpeaker {
   }
 
   private emit(reply: Reply, pcm: Uint8Array, endOfUtterance: boolean): void {
-    this.options.sink.publish(pcm, endOfUtterance);
     reply.frames++;
     this.totals.frames++;
-    if (reply.firstAudioMs === undefined) {
-      reply.firstAudioMs = this.options.now() - reply.startedAtMs;
-      reply.observation.firstAudio(reply.firstAudioMs);
+    if (reply.firstAudioMs !== undefined) {
+      this.options.sink.publish(pcm, endOfUtterance);
+      return;
     }
+    reply.firstAudioMs = this.options.now() - reply.startedAtMs;
+    // The first frame goes out through the observer: it carries the reply's trace (media's share of the turn starts there).
+    reply.observation.firstAudio(reply.firstAudioMs, () => this.options.sink.publish(pcm, endOfUtterance));
   }
 
   private finish(reply: Reply, outcome: ReplyOutcome): void {

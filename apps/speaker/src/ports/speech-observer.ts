@@ -14,7 +14,8 @@ export interface ReplySummary {
 
 /** One reply's telemetry: opened when its first sentence arrives (inside that message's trace context). */
 export interface ReplyObservation {
-  firstAudio(elapsedMs: number): void;
+  /** The reply's first frame is ready, `elapsedMs` after its first sentence arrived: runs `publish` (which sends it) inside the reply's trace. */
+  firstAudio(elapsedMs: number, publish: () => void): void;
   end(summary: ReplySummary): void;
 }
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { InProcessBus } from '@voiceagent/bus';
 import { loadConfig } from '@voiceagent/config';
-import { createLogger, startTelemetry, type Telemetry } from '@voiceagent/telemetry';
+import { createLogger, startTelemetry, withTracePropagation, type Telemetry } from '@voiceagent/telemetry';
 import { startHost, type Host } from '../host';
 import type { ServiceDefinition } from '../service';
 
@@ -12,8 +12,11 @@ export interface LogLine {
 }
 
 export interface ServiceHarness {
+  /** The bus the services share (without trace propagation: what a test publishes carries no trace). */
   readonly bus: InProcessBus;
   readonly host: Host;
+  /** This process's telemetry (shared by every harness in it): recent spans, metrics. */
+  readonly telemetry: Telemetry;
   readonly logs: LogLine[];
   /** Subscriptions the bus had before the services started. */
   readonly baselineSubscriptions: number;
@@ -22,7 +25,7 @@ export interface ServiceHarness {
 
 let telemetry: Telemetry | undefined;
 
-/** Starts services on an in-process bus with captured JSON logs. */
+/** Starts services on an in-process bus with captured JSON logs, the bus wrapped for trace propagation as `npm start` does. */
 export async function startServices(services: readonly ServiceDefinition[], env: NodeJS.ProcessEnv = {}): Promise<ServiceHarness> {
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -35,6 +38,13 @@ export async function startServices(services: readonly ServiceDefinition[], env:
   const baselineSubscriptions = bus.subscriptionCount();
   telemetry ??= startTelemetry({ serviceName: 'test' });
   const config = loadConfig({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env });
-  const host = await startHost({ services, bus, config, logger: createLogger({ service: 'test', level: 'debug', destination: sink }), telemetry: { ...telemetry, shutdown: async () => undefined } });
-  return { bus, host, logs, baselineSubscriptions, stop: () => host.stop() };
+  const shared = telemetry;
+  const host = await startHost({
+    services,
+    bus: withTracePropagation(bus),
+    config,
+    logger: createLogger({ service: 'test', level: 'debug', destination: sink }),
+    telemetry: { ...shared, shutdown: async () => undefined },
+  });
+  return { bus, host, logs, telemetry: shared, baselineSubscriptions, stop: () => host.stop() };
 }

@@ -241,6 +241,8 @@ export class RtpSession {
 
   private readonly silencePayload: Uint8Array;
   private readonly playQueue = new FrameQueue();
+  /** Queued frames whose sender asked to know when they leave (the first frame of a reply: latency accounting). */
+  private readonly sentCallbacks = new Map<Uint8Array, (sent: boolean) => void>();
   private readonly freePayloads: Uint8Array[] = [];
   private readonly freeSendSlots: SendSlot[] = [];
   private readonly header = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
@@ -335,13 +337,18 @@ export class RtpSession {
     this.handlers = handlers;
   }
 
-  /** Queues 20 ms of linear16 (320 bytes) for paced sending; ignored after close(). */
-  play(frame: Uint8Array): void {
+  /**
+   * Queues 20 ms of linear16 (320 bytes) for paced sending; ignored after
+   * close(). `onSent` hears when the frame's packet went out (true), or that
+   * it never will (false: flushed or closed).
+   */
+  play(frame: Uint8Array, onSent?: (sent: boolean) => void): void {
     if (this.closing) return;
     if (frame.byteLength !== RTP_FRAME_BYTES) throw new RangeError(`an RTP frame is ${RTP_FRAME_BYTES} bytes of linear16 (20 ms at 8 kHz), got ${frame.byteLength}`);
     const payload = this.freePayloads.pop() ?? new Uint8Array(FRAME_SAMPLES);
     this.codec.encodeInto(int16View(frame), payload);
     this.playQueue.push(payload);
+    if (onSent) this.sentCallbacks.set(payload, onSent);
   }
 
   /** True while queued audio waits to be sent. */
@@ -352,7 +359,10 @@ export class RtpSession {
   /** Drops queued playback at once (barge-in); returns how many frames were dropped. */
   flush(): number {
     const dropped = this.playQueue.clear();
-    for (const payload of dropped) this.recyclePayload(payload);
+    for (const payload of dropped) {
+      this.settle(payload, false);
+      this.recyclePayload(payload);
+    }
     this.flushedFrames += dropped.length;
     return dropped.length;
   }
@@ -409,7 +419,7 @@ export class RtpSession {
   close(): Promise<void> {
     if (!this.closing) {
       this.unregister();
-      this.playQueue.clear();
+      for (const payload of this.playQueue.clear()) this.settle(payload, false);
       this.pendingDigits.length = 0;
       this.closing = new Promise((resolve) => this.socket.close(() => resolve()));
     }
@@ -504,6 +514,7 @@ export class RtpSession {
     const payload = this.playQueue.shift();
     if (payload) {
       this.sendPacket(remote, this.audioPayloadType, timestamp, payload);
+      this.settle(payload, true);
       this.recyclePayload(payload);
     } else {
       this.sendIdle(remote, timestamp);
@@ -558,6 +569,18 @@ export class RtpSession {
       },
     };
     return slot;
+  }
+
+  private settle(payload: Uint8Array, sent: boolean): void {
+    if (this.sentCallbacks.size === 0) return;
+    const onSent = this.sentCallbacks.get(payload);
+    if (!onSent) return;
+    this.sentCallbacks.delete(payload);
+    try {
+      onSent(sent);
+    } catch (error) {
+      this.report(error);
+    }
   }
 
   private recyclePayload(payload: Uint8Array): void {

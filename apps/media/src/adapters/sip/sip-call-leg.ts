@@ -61,8 +61,8 @@ export class SipCallLeg implements CallLeg {
     });
   }
 
-  play(pcm: Uint8Array): void {
-    this.rtp.play(pcm);
+  play(pcm: Uint8Array, onSent?: (sent: boolean) => void): void {
+    this.rtp.play(pcm, onSent);
   }
 
   flush(): number {

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { startServices } from '@voiceagent/runtime/testing';
+import { freePort } from '@voiceagent/testing';
+import { gatewayService } from './main';
+
+describe('gateway metrics', () => {
+  it("serves the process's Prometheus metrics on GET /metrics of the HTTP port, without a token, like the probes", async () => {
+    const port = await freePort();
+    const h = await startServices([gatewayService], { HTTP_PORT: String(port), API_TOKENS: 'tok-a' });
+    try {
+      h.telemetry.metrics.stageDuration.record(120, { stage: 'brain' });
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await response.text();
+      expect(text).toMatch(/^# TYPE voiceagent_turn_stage_duration histogram$/m);
+      expect(text).toMatch(/^voiceagent_turn_stage_duration_bucket\{stage="brain",[^}]*le="150"\} 1$/m);
+      // The API stays behind its token.
+      expect((await fetch(`http://127.0.0.1:${port}/v1/calls`)).status).toBe(401);
+    } finally {
+      await h.stop();
+    }
+  });
+});
