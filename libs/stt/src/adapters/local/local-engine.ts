@@ -1,6 +1,8 @@
-import { ensureModel, type EnsureModelOptions, type ResolvedModel } from '@voiceagent/models';
+import { ensureModel, type EnsureModelOptions } from '@voiceagent/models';
 import { defaultTurnDetection, type SpeechStream, type SpeechStreamOptions, type SpeechToText, type TurnDetectionOptions } from '../../ports/speech-to-text';
+import { hotwordLines, phoneCallVocabulary } from './hotwords';
 import { LocalSpeechStream } from './local-stream';
+import { sharedRecognizer } from './recognizers';
 import { loadSherpa, type SherpaOnlineRecognizer, type SherpaOnnx, type SherpaVad, type SherpaVadConfig } from './sherpa';
 
 export interface LocalSpeechToTextOptions {
@@ -11,41 +13,32 @@ export interface LocalSpeechToTextOptions {
   readonly maxQueuedEvents?: number;
   /** Voice activity detectors kept for reuse after their calls end. Default 32. */
   readonly maxIdleDetectors?: number;
+  /**
+   * The business's own words (service and product names, their aliases),
+   * favoured on every stream along with the words of any phone call
+   * (`phoneCallVocabulary`). A stream's own `keyterms` are added to these.
+   * Used by beam decoding only.
+   */
+  readonly keyterms?: readonly string[];
+  /**
+   * `greedy` (default) or `beam`: modified beam search biased towards the
+   * keyterms. Beam is better on whole sentences (WER 16 % against 22 % on
+   * the stt benchmark) but writes short sounds as words ("uh-huh" → "ahab"),
+   * which the barge-in guard then takes for an interruption; so greedy stays
+   * the default until the guard can tell them apart.
+   */
+  readonly decoding?: 'greedy' | 'beam';
 }
 
-/** One recognizer per model folder per process: every stream shares its weights. */
-const recognizers = new Map<string, SherpaOnlineRecognizer>();
-
-function sharedRecognizer(sherpa: SherpaOnnx, model: ResolvedModel): SherpaOnlineRecognizer {
-  let recognizer = recognizers.get(model.dir);
-  if (!recognizer) {
-    const file = (name: string) => {
-      const path = model.files[name];
-      if (!path) throw new Error(`model ${model.name} has no ${name}`);
-      return path;
-    };
-    recognizer = new sherpa.OnlineRecognizer({
-      featConfig: { sampleRate: 16_000, featureDim: 80 },
-      modelConfig: {
-        transducer: { encoder: file('encoder.int8.onnx'), decoder: file('decoder.onnx'), joiner: file('joiner.int8.onnx') },
-        tokens: file('tokens.txt'),
-        numThreads: 1,
-        provider: 'cpu',
-        debug: 0,
-      },
-      decodingMethod: 'greedy_search',
-      // Turns are found by the voice activity detector, not by the recognizer's own endpoint rules.
-      enableEndpoint: 0,
-    });
-    recognizers.set(model.dir, recognizer);
-  }
-  return recognizer;
-}
+/** The recognizer for a stream: biased towards the engine's words plus the stream's `keyterms`. */
+export type RecognizerFor = (keyterms: readonly string[]) => SherpaOnlineRecognizer;
 
 /**
  * The embedded engine: sherpa-onnx streaming zipformer (English) and Silero
  * VAD, offline. Loads the models once; `stream()` is cheap (a recognizer
- * stream and a voice activity detector per call).
+ * stream and a voice activity detector per call), except the first stream
+ * with a new set of `keyterms`, which builds that set's recognizer (about
+ * 0.2 s; later streams with the same set reuse it).
  */
 export class LocalSpeechToText implements SpeechToText {
   readonly engine = 'local';
@@ -57,16 +50,19 @@ export class LocalSpeechToText implements SpeechToText {
    */
   private readonly idleDetectors: SherpaVad[] = [];
   private readonly vadConfig: SherpaVadConfig;
+  /** The recognizer of streams without keyterms of their own, built up front. */
+  private readonly recognizer: SherpaOnlineRecognizer;
 
   constructor(
     private readonly sherpa: SherpaOnnx,
-    private readonly recognizer: SherpaOnlineRecognizer,
+    private readonly recognizerFor: RecognizerFor,
     vadModel: string,
     turn: Partial<TurnDetectionOptions> = {},
     private readonly maxQueuedEvents = 256,
     private readonly maxIdleDetectors = 32,
   ) {
     this.turn = { ...defaultTurnDetection, ...turn };
+    this.recognizer = recognizerFor([]);
     this.vadConfig = {
       sileroVad: {
         model: vadModel,
@@ -96,7 +92,7 @@ export class LocalSpeechToText implements SpeechToText {
   }
 
   stream(options: SpeechStreamOptions): SpeechStream {
-    const { sampleRateHz, channels = 1, language } = options;
+    const { sampleRateHz, channels = 1, language, keyterms = [] } = options;
     if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8_000 || sampleRateHz > 48_000) {
       throw new RangeError(`sampleRateHz must be a whole number of Hz from 8000 to 48000; got ${sampleRateHz}`);
     }
@@ -106,9 +102,8 @@ export class LocalSpeechToText implements SpeechToText {
     if (language !== undefined && !/^en([-_]|$)/i.test(language)) {
       throw new RangeError(`the local speech engine recognizes English only; language "${language}" needs STT_ENGINE=deepgram or aws`);
     }
-    // keyterms: greedy search has no biasing; Deepgram and AWS use them.
     const stream = new LocalSpeechStream({
-      recognizer: this.recognizer,
+      recognizer: keyterms.length > 0 ? this.recognizerFor(keyterms) : this.recognizer,
       // Buffer for 30 s of speech: more than the longest segment (maxSpeechDuration).
       vad: this.idleDetectors.pop() ?? new this.sherpa.Vad(this.vadConfig, 30),
       // Silero takes only 16 kHz; the recognizer is fed the same samples, so audio is resampled once.
@@ -134,6 +129,11 @@ export async function createLocalSpeechToText(options: LocalSpeechToTextOptions 
   const vadModel = vad.files['silero_vad.onnx'];
   if (!vadModel) throw new Error('model vad-silero has no silero_vad.onnx');
   const sherpa = loadSherpa();
-  return new LocalSpeechToText(sherpa, sharedRecognizer(sherpa, asr), vadModel, options.turn, options.maxQueuedEvents, options.maxIdleDetectors);
+  const engineTerms = [...phoneCallVocabulary, ...(options.keyterms ?? [])];
+  const recognizerFor: RecognizerFor =
+    options.decoding === 'beam'
+      ? (keyterms) => sharedRecognizer(sherpa, asr, { method: 'beam', hotwords: hotwordLines([...engineTerms, ...keyterms]) })
+      : () => sharedRecognizer(sherpa, asr, { method: 'greedy' });
+  return new LocalSpeechToText(sherpa, recognizerFor, vadModel, options.turn, options.maxQueuedEvents, options.maxIdleDetectors);
 }
 

@@ -36,8 +36,19 @@ export interface SherpaOnlineRecognizerConfig {
     numThreads: number;
     provider: 'cpu';
     debug: 0 | 1;
+    /** How hotwords are split into the model's pieces: `bpe` with a `bpeVocab` file ("piece score" lines). */
+    modelingUnit?: 'bpe';
+    bpeVocab?: string;
   };
   decodingMethod: 'greedy_search' | 'modified_beam_search';
+  /** Hypotheses kept by modified beam search. */
+  maxActivePaths?: number;
+  /** One hotword (words, not pieces) a line; modified beam search only. */
+  hotwordsBuf?: string;
+  /** Bytes of hotwordsBuf. */
+  hotwordsBufSize?: number;
+  /** Bonus (log-probability) per matched piece of a hotword. */
+  hotwordsScore?: number;
   enableEndpoint: 0 | 1;
 }
 
