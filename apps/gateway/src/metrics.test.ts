@@ -4,12 +4,14 @@ import { freePort } from '@voiceagent/testing';
 import { gatewayService } from './main';
 
 describe('gateway metrics', () => {
-  it("serves the process's Prometheus metrics on GET /metrics of the HTTP port, without a token, like the probes", async () => {
+  it("serves the process's Prometheus metrics on GET /metrics of the HTTP port, behind the API token", async () => {
     const port = await freePort();
     const h = await startServices([gatewayService], { HTTP_PORT: String(port), API_TOKENS: 'tok-a' });
     try {
       h.telemetry.metrics.stageDuration.record(120, { stage: 'brain' });
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      // Call volume and error rates are the operator's: no token, no metrics.
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer tok-a' } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await response.text();

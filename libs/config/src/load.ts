@@ -7,13 +7,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose values are secrets: never shown in errors or logs, never inlined in deployment files. */
+export const secretVariablePattern = /PASSWORD|TOKEN|CREDS|KEY|USERS|SECRET|DATABASE_URL/;
+
 /**
  * Reads the configuration from the environment. Empty strings count as unset.
  * Throws ConfigError naming every bad variable and its value, so a service
  * fails at start-up with a message that says what to fix.
  */
-/** Variables whose values are secrets: never shown in errors or logs, never inlined in deployment files. */
-export const secretVariablePattern = /PASSWORD|TOKEN|CREDS|KEY|USERS|SECRET|DATABASE_URL/;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(

@@ -10,7 +10,7 @@ export interface ConversationState {
 }
 
 /**
- * Conversation state by call. In process now (Map); NATS JetStream KV later,
+ * Conversation state by call: in process (one brain), or NATS JetStream KV
  * so that whichever brain instance receives a turn can answer it.
  */
 export interface ConversationStore {

@@ -104,7 +104,7 @@ export class MediaCall {
     const { leg, channel, logger } = this.options;
     this.unfollow = channel.follow({
       onAgentAudio: (frame, onSent) => this.playAgentAudio(frame, onSent),
-      onControl: (control) => void this.control(control),
+      onControl: (control) => this.background(this.control(control), 'call control failed'),
       onCallerSpeech: () => this.bargeIn(),
     });
     leg.listen({
@@ -157,8 +157,13 @@ export class MediaCall {
     channel.publishLifecycle(this.event({ $case: 'routed', routed: routing }));
     logger.info({ callId: this.callId, route: routeToJSON(routing.route), reason: routing.reason, target: routing.target || undefined }, 'call routed');
     if (!announcement) return;
-    if (routing.route === Route.ROUTE_HUMAN) void this.transferToPerson(routing, announcement);
-    else void this.takeVoicemail(announcement);
+    if (routing.route === Route.ROUTE_HUMAN) this.background(this.transferToPerson(routing, announcement), 'transfer to a person failed');
+    else this.background(this.takeVoicemail(announcement), 'voicemail failed');
+  }
+
+  /** Work started from an event handler: a failure is logged, never an unhandled rejection that would stop the process. */
+  private background(work: Promise<unknown>, what: string): void {
+    work.catch((err: unknown) => this.options.logger.error({ err, callId: this.callId }, what));
   }
 
   private async transferToPerson(routing: CallRouted, announcement: Promise<boolean>): Promise<void> {
@@ -193,7 +198,7 @@ export class MediaCall {
     this.silenceTimer = setTimeout(() => {
       const left = this.recording?.silenceLeftMs(this.now()) ?? 0;
       if (left > 0) this.watchSilence(left);
-      else void this.stopRecording('silence');
+      else this.background(this.stopRecording('silence'), 'voicemail failed');
     }, ms);
   }
 
@@ -244,7 +249,7 @@ export class MediaCall {
       track: Track.TRACK_CALLER,
       endOfUtterance: false,
     });
-    if (this.recording && !this.recordingStopped && !this.recording.add(pcm, this.now())) void this.stopRecording('length limit');
+    if (this.recording && !this.recordingStopped && !this.recording.add(pcm, this.now())) this.background(this.stopRecording('length limit'), 'voicemail failed');
   }
 
   private playAgentAudio(frame: AudioFrame, onSent?: (sent: boolean) => void): void {

@@ -27,6 +27,13 @@ describe('SourcePolicy', () => {
     expect(policy.decide('198.51.100.1', 1100).kind).toBe('drop');
   });
 
+  it('tells a listed source from one let in by an empty list', () => {
+    expect(new SourcePolicy({ allowed: ['10.0.0.0/8'], ratePerSecond: 10 }).isListed('10.1.2.3')).toBe(true);
+    expect(new SourcePolicy({ allowed: ['10.0.0.0/8'], ratePerSecond: 10 }).isListed('192.0.2.1')).toBe(false);
+    expect(new SourcePolicy({ allowed: [], ratePerSecond: 10 }).isListed('10.1.2.3')).toBe(false);
+    expect(new SourcePolicy({ allowed: SourcePolicy.LOOPBACK, ratePerSecond: 10 }).isListed('127.0.0.1')).toBe(true);
+  });
+
   it('forgets idle sources so a scan from many addresses does not grow memory', () => {
     const policy = new SourcePolicy({ allowed: [], ratePerSecond: 10, idleMs: 1000 });
     for (let i = 0; i < 200; i++) policy.decide(`203.0.113.${i}`, 0);

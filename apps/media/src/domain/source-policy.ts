@@ -51,6 +51,12 @@ export class SourcePolicy {
   /** Loopback only: the safe default when nothing is configured. */
   static readonly LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
+  /** The address is in the configured allowlist (the trunk, SBC or PBX), not merely let in because the list is empty. */
+  isListed(address: string): boolean {
+    const ip = parseAddress(address);
+    return ip !== undefined && this.ranges.some((range) => ip.kind() === range[0].kind() && ip.match(range));
+  }
+
   decide(address: string, nowMs: number): SourceVerdict {
     const ip = parseAddress(address);
     if (!ip) return { kind: 'forbid', reason: `unparseable source address ${address}` };

@@ -1,7 +1,7 @@
 /**
  * The streaming speech-to-text port, in the shape of LiveKit agents-js
  * (`stt.stream()` yields speech events). Engines: local (sherpa-onnx),
- * Deepgram live `/v1/listen`, and next AWS Transcribe streaming.
+ * Deepgram live `/v1/listen`, and AWS Transcribe streaming.
  *
  * Every position is in milliseconds of the stream's audio (samples pushed so
  * far), never wall-clock time, so the same audio always gives the same events.

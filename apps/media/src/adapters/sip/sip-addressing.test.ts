@@ -20,7 +20,13 @@ describe('SIP addressing', () => {
       ['Via', 'SIP/2.0/UDP 1.2.3.4'],
       ['X-Big', 'x'.repeat(5000)],
     ]);
-    expect(forwardedHeaders(headers, 'abc@host')).toEqual({ 'call-id': 'abc@host', 'user-to-user': '00fa08;encoding=hex', 'x-contact-id': 'c-1, c-2' });
+    expect(forwardedHeaders(headers, 'abc@host', { trusted: true })).toEqual({ 'call-id': 'abc@host', 'user-to-user': '00fa08;encoding=hex', 'x-contact-id': 'c-1, c-2' });
+  });
+
+  it('keeps the routing header only from a trusted source', () => {
+    const headers = new SipHeaders([['X-Voiceagent-Route', 'human'], ['X-Contact-Id', 'c-1']]);
+    expect(forwardedHeaders(headers, 'a@h', { trusted: true })).toEqual({ 'call-id': 'a@h', 'x-voiceagent-route': 'human', 'x-contact-id': 'c-1' });
+    expect(forwardedHeaders(headers, 'a@h', { trusted: false })).toEqual({ 'call-id': 'a@h', 'x-contact-id': 'c-1' });
   });
 
   it('turns knowledge-file transfer targets into Refer-To URIs', () => {

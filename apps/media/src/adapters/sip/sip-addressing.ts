@@ -1,3 +1,4 @@
+import { UPSTREAM_ROUTE_HEADER } from '@voiceagent/contracts';
 import { parseNameAddr, parseSipUri, type ReadonlySipHeaders } from '@voiceagent/sip';
 
 /**
@@ -22,12 +23,18 @@ export function partyOf(headerValue: string | undefined): string {
 const FORWARDED = /^(user-to-user|diversion|history-info|p-asserted-identity|p-preferred-identity|x-.+)$/i;
 const MAX_FORWARDED_BYTES = 4096;
 
-/** Selected headers of the INVITE, lower-cased names, repeated headers joined with ", ". */
-export function forwardedHeaders(headers: ReadonlySipHeaders, callId: string): Record<string, string> {
+/**
+ * Selected headers of the INVITE, lower-cased names, repeated headers joined
+ * with ", ". The routing header is kept only from a `trusted` source (one in
+ * SIP_ALLOWED_SOURCES): anyone else could use it to skip opening hours or
+ * reach a person directly.
+ */
+export function forwardedHeaders(headers: ReadonlySipHeaders, callId: string, { trusted }: { trusted: boolean }): Record<string, string> {
   const out: Record<string, string> = { 'call-id': callId };
   let bytes = 0;
   for (const [name, value] of headers) {
     if (!FORWARDED.test(name)) continue;
+    if (!trusted && name.toLowerCase() === UPSTREAM_ROUTE_HEADER) continue;
     bytes += name.length + value.length;
     if (bytes > MAX_FORWARDED_BYTES) break;
     const key = name.toLowerCase();

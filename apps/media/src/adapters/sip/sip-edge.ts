@@ -144,7 +144,7 @@ export class SipEdge {
       const parties = {
         caller: partyOf(call.headers.get('p-asserted-identity') ?? call.request.headers.get('from')),
         called: partyOf(call.request.uri) || partyOf(call.headers.get('to')),
-        headers: forwardedHeaders(call.headers, sipCallId),
+        headers: forwardedHeaders(call.headers, sipCallId, { trusted: this.options.sources.isListed(call.remote.address) }),
         sampleRateHz: 8000,
       };
       const leg = new SipCallLeg(parties, dialog, rtp, media, localAddress, logger);
