@@ -173,13 +173,9 @@ describe('RtpSession over loopback', () => {
     a.play(tone[0]!, (sent) => dropped.push(sent));
     a.flush();
     expect(dropped).toEqual([false]);
-    // Past the tick the burst's first frame may have taken (sent ahead when the queue had just run dry),
-    // a new talkspurt starts: its first frame leaves at once, the next waits for the clock.
-    await sleep(45);
     a.play(tone[0]!, (sent) => dropped.push(sent));
-    a.play(tone[1]!, (sent) => dropped.push(sent));
     await a.close();
-    expect(dropped).toEqual([false, true, false]);
+    expect(dropped).toEqual([false, false]);
     expect(outcomes).toHaveLength(1);
   });
 
@@ -233,28 +229,6 @@ describe('RtpSession over loopback', () => {
       expect(gap % 160).toBe(0);
       expect(gap).toBeGreaterThan(160);
     }
-  });
-
-  it.each(['none', 'silence'] as const)('sends a talkspurt\'s first frame at once, stamped for the next tick, and the rest on the clock (idle audio %s)', async (idleAudio) => {
-    const peer = await sink();
-    const a = await open({ idleAudio, remote: { address: '127.0.0.1', port: peer.port } });
-    await sleep(100);
-    const before = a.stats().packetsSent;
-    const frames = toneFrames(4);
-    a.play(frames[0]!);
-    // Synchronously: the packet left inside play(), not on a later tick.
-    expect(a.stats().packetsSent).toBe(before + 1);
-    for (const frame of frames.slice(1)) a.play(frame);
-    await until(() => !a.isPlaying(), 2000, 'the talkspurt to be sent');
-    await sleep(60);
-    const packets = peer.received.map((r) => r.packet);
-    // μ-law silence is 0xff (or 0x7f); the tone is not.
-    const sound = packets.findIndex((p) => p.payload.some((byte) => byte !== 0xff && byte !== 0x7f));
-    expect(sound).toBe(idleAudio === 'none' ? 0 : before);
-    // One packet per tick: the early one took its tick's place, so no timestamp repeats or skips.
-    for (let i = 1; i < packets.length; i++) expect((packets[i]!.timestamp - packets[i - 1]!.timestamp) >>> 0, `packet ${i}`).toBe(160);
-    expect(packets.slice(sound, sound + 4).map((p) => p.sequenceNumber - packets[sound]!.sequenceNumber)).toEqual([0, 1, 2, 3]);
-    expect(packets[sound]!.marker).toBe(idleAudio === 'none');
   });
 
   it('ignores RTCP, other payload types and unusable packets without latching on them', async () => {

@@ -249,9 +249,6 @@ export class RtpSession {
   private readonly eventPayload = new Uint8Array(TELEPHONE_EVENT_BYTES);
   private readonly timestampBase: number;
   private firstTick: number | undefined;
-  private lastTick: number | undefined;
-  /** The tick whose packet already went out early (a talkspurt's first frame). */
-  private sentAheadTick: number | undefined;
   private talkspurtStart = true;
   private readonly pendingDigits: PendingDigit[] = [];
   private event: EventInProgress | undefined;
@@ -352,24 +349,6 @@ export class RtpSession {
     this.codec.encodeInto(int16View(frame), payload);
     this.playQueue.push(payload);
     if (onSent) this.sentCallbacks.set(payload, onSent);
-    if (this.playQueue.length === 1) this.sendAhead();
-  }
-
-  /**
-   * A talkspurt's first frame leaves at once, stamped for the next tick, and
-   * that tick sends nothing: a reply starts up to 20 ms sooner, and to the far
-   * end's jitter buffer the packet is merely early. The rest stay on the clock.
-   */
-  private sendAhead(): void {
-    if (this.lastTick === undefined || this.sentAheadTick !== undefined || this.event || this.pendingDigits.length > 0 || this.interDigitTicks > 0) return;
-    if (!this.remoteEndpoint || this.held) return;
-    const tick = this.lastTick + 1;
-    this.sentAheadTick = tick;
-    this.send(this.timestampOf(tick));
-  }
-
-  private timestampOf(tick: number): number {
-    return (this.timestampBase + (tick - (this.firstTick ?? tick)) * FRAME_SAMPLES) >>> 0;
   }
 
   /** True while queued audio waits to be sent. */
@@ -505,13 +484,8 @@ export class RtpSession {
   private tick(tick: number): void {
     if (this.closing) return;
     this.firstTick ??= tick;
-    this.lastTick = tick;
     // The media clock follows the pacing clock, sent or not, so pauses show as timestamp gaps.
-    if (this.sentAheadTick === tick) this.sentAheadTick = undefined;
-    else {
-      this.sentAheadTick = undefined;
-      this.send(this.timestampOf(tick));
-    }
+    this.send((this.timestampBase + (tick - this.firstTick) * FRAME_SAMPLES) >>> 0);
     this.dtmfDetector.expire(this.scheduler.clock.now());
     this.playout();
   }
