@@ -18,6 +18,6 @@ export { KnowledgeSearchError, type KnowledgeSearchFailure } from './adapters/kn
 export { TitanEmbeddings, DEFAULT_EMBEDDING_MODEL_ID, TITAN_DIMENSIONS, type TitanDimensions, type TitanEmbeddingsOptions } from './adapters/titan-embeddings';
 export { KnowledgeVectorIndex, factDocument, type IndexSyncReport, type KnowledgeVectorIndexOptions, type VectorMatch } from './adapters/aws-vector-index';
 export {
-  AwsVectorKnowledgeSearch, scoreFromDistance, TITAN_SIMILARITY_SCALE, type AwsVectorSearchOptions, type SimilarityScale,
+  AwsVectorKnowledgeSearch, DEFAULT_SYNC_RETRY, scoreFromDistance, TITAN_SIMILARITY_SCALE, type AwsVectorSearchOptions, type SimilarityScale, type SyncRetry,
 } from './adapters/aws-vector-search';
 export { FallbackKnowledgeSearch, type FallbackSearchOptions } from './adapters/fallback-search';

@@ -295,7 +295,10 @@ describe('errors', () => {
       `S3 Vectors GetIndex on the index "${INDEX}" in vector bucket "${BUCKET}" failed: NotFoundException: The specified index could not be found `
       + `(create the index "${INDEX}" in vector bucket "${BUCKET}" with data type float32, dimension 1024 and distance metric cosine, or set S3_VECTORS_BUCKET and S3_VECTORS_INDEX)`,
     );
-    await expect(search.search('where do i park')).rejects.toMatchObject({ failure: 'missing-index' });
+    // Never in step: the search says so, with the sync's reason.
+    await expect(search.search('where do i park')).rejects.toMatchObject({
+      failure: 'unavailable', message: expect.stringContaining('its sync failed (retrying): S3 Vectors GetIndex'), cause: errors[0],
+    });
   });
 
   it('throttling of embeddings or queries becomes a "throttled" KnowledgeSearchError', async () => {
@@ -341,6 +344,56 @@ describe('errors', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('a failed sync is retried on its own with exponential backoff, and the backoff starts over after a good sync', async () => {
+    const errors: Array<{ failure: string; retryInMs: number }> = [];
+    const reports: IndexSyncReport[] = [];
+    // Throttled four times running, as a large first sync can be.
+    vectors.failNext('ListVectors', { status: 429, type: 'TooManyRequestsException', message: 'Please reduce your request rate.' }, 4);
+    const search = searchOver({
+      syncRetry: { firstMs: 10, maxMs: 40 },
+      onIndexError: (error, retryInMs) => errors.push({ failure: error.failure, retryInMs }),
+      onIndexed: (report) => reports.push(report),
+    });
+    await eventually(() => expect(reports).toHaveLength(1));
+    expect(errors).toEqual([10, 20, 40, 40].map((retryInMs) => ({ failure: 'throttled', retryInMs })));
+    expect(reports[0]).toMatchObject({ put: EXAMPLE_FACTS.length });
+    expect(vectors.stored(BUCKET, INDEX).size).toBe(EXAMPLE_FACTS.length);
+    expect((await search.search('where do i park'))[0]?.fact.id).toBe('faq:parking');
+
+    vectors.failNext('ListVectors', { status: 503, type: 'ServiceUnavailableException', message: 'Service is unavailable' });
+    search.load(example());
+    await eventually(() => expect(reports).toHaveLength(2));
+    expect(errors.at(-1)).toEqual({ failure: 'unavailable', retryInMs: 10 });
+  });
+
+  it('until a sync has brought the index in step, search fails as "unavailable" instead of finding nothing in an empty index', async () => {
+    let release = (): void => undefined;
+    vectors.delayNext('ListVectors', new Promise<void>((resolve) => (release = resolve)));
+    const lists = vectors.requests('ListVectors').length;
+    const search = searchOver();
+    await eventually(() => expect(vectors.requests('ListVectors').length).toBe(lists + 1));
+    const queries = vectors.requests('QueryVectors').length;
+    try {
+      await expect(search.search('where do i park')).rejects.toMatchObject({
+        failure: 'unavailable', message: 'the knowledge vector index is not in step with the knowledge yet: its first sync is running',
+      });
+      expect(vectors.requests('QueryVectors').length).toBe(queries);
+    } finally {
+      release();
+    }
+    await search.indexed();
+    expect((await search.search('where do i park'))[0]?.fact.id).toBe('faq:parking');
+  });
+
+  it('once in step, a failed sync of reloaded knowledge leaves search on the index', async () => {
+    const search = searchOver({ syncRetry: { firstMs: 60_000, maxMs: 60_000 } });
+    await search.indexed();
+    vectors.failNext('ListVectors', { status: 503, type: 'ServiceUnavailableException', message: 'Service is unavailable' });
+    search.load(example());
+    await search.indexed();
+    expect((await search.search('where do i park'))[0]?.fact.id).toBe('faq:parking');
+  });
+
   it('close() stops a running sync before its next request and reports nothing', async () => {
     const errors: KnowledgeSearchError[] = [];
     const before = { vectors: vectors.requests().length, bedrock: bedrock.requests().length, lists: vectors.requests('ListVectors').length };
@@ -366,6 +419,26 @@ describe('errors', () => {
 
 describe('FallbackKnowledgeSearch', () => {
   beforeEach(() => freshIndex());
+
+  it('answers from the local index while the remote index is not in step yet, and from the remote once it is', async () => {
+    vectors.failNext('GetIndex', { status: 429, type: 'ThrottlingException', message: 'Rate exceeded' });
+    const reports: IndexSyncReport[] = [];
+    const remote = searchOver({ syncRetry: { firstMs: 10, maxMs: 10 }, onIndexed: (report) => reports.push(report) });
+    await remote.indexed();
+    expect(vectors.stored(BUCKET, INDEX).size).toBe(0);
+    const errors: unknown[] = [];
+    const search = new FallbackKnowledgeSearch(remote, new LocalKnowledgeSearch(example()), (error) => errors.push(error), { coolDownMs: 0 });
+    const queries = vectors.requests('QueryVectors').length;
+
+    expect((await search.search('where do i park'))[0]?.fact.id).toBe('faq:parking');
+    expect(errors).toEqual([expect.objectContaining({ failure: 'unavailable', message: expect.stringContaining('not in step') })]);
+    expect(vectors.requests('QueryVectors').length).toBe(queries);
+
+    await eventually(() => expect(reports).toHaveLength(1));
+    expect((await search.search('where do i park'))[0]?.fact.id).toBe('faq:parking');
+    expect(vectors.requests('QueryVectors').length).toBe(queries + 1);
+    expect(errors).toHaveLength(1);
+  });
 
   it('answers from the local index when the remote search fails, then skips the remote during the cool-down', async () => {
     const remote = searchOver();

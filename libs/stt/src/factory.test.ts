@@ -79,12 +79,26 @@ describe('createSpeechToText', () => {
       const stt = await createSpeechToText(config);
       expect(stt.engine).toBe('deepgram');
       expect(stt).toBeInstanceOf(DeepgramSpeechToText);
+      expect(server.connections).toHaveLength(1); // the start-up check, closed again
+      await eventually(() => expect(server.connection.closed).toBe(true));
       const stream = stt.stream({ sampleRateHz: 8000 });
-      await eventually(() => expect(server.connections).toHaveLength(1));
-      expect(server.connection.headers.authorization).toBe('Token dg-key');
-      expect(Object.fromEntries(server.connection.query)).toMatchObject({ model: 'nova-3-general', language: 'es', endpointing: '600', sample_rate: '8000' });
+      await eventually(() => expect(server.connections).toHaveLength(2));
+      const call = server.connections[1]!;
+      expect(call.headers.authorization).toBe('Token dg-key');
+      expect(Object.fromEntries(call.query)).toMatchObject({ model: 'nova-3-general', language: 'es', endpointing: '600', sample_rate: '8000' });
       await stream.close();
-      expect(server.connection.controlMessages).toEqual(['CloseStream']);
+      expect(call.controlMessages).toEqual(['CloseStream']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails at start-up when Deepgram refuses DEEPGRAM_API_KEY: the factory opens one socket to check', async () => {
+    const server = await DeepgramListenServer.start({ apiKey: 'dg-key' });
+    try {
+      const config = loadConfig({ STT_ENGINE: 'deepgram', DEEPGRAM_API_KEY: 'revoked', DEEPGRAM_URL: server.url });
+      await expect(createSpeechToText(config)).rejects.toThrow('Deepgram refused the API key (HTTP 401): check DEEPGRAM_API_KEY');
+      expect(server.rejected).toEqual([{ path: '/v1/listen', status: 401 }]);
     } finally {
       await server.stop();
     }

@@ -8,7 +8,7 @@ import {
   type DeepgramListenServerOptions,
 } from '@voiceagent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeepgramSpeechToText, type DeepgramSpeechToTextOptions, type SpeechEvent, type SpeechStream } from '../src/index';
+import { DeepgramSpeechToText, createDeepgramSpeechToText, type DeepgramSpeechToTextOptions, type SpeechEvent, type SpeechStream } from '../src/index';
 
 const servers: DeepgramListenServer[] = [];
 afterEach(async () => {
@@ -21,8 +21,9 @@ async function server(options: DeepgramListenServerOptions = {}): Promise<Deepgr
   return started;
 }
 
+/** An engine without the start-up check (each test opens the sockets it looks at). */
 function engine(target: DeepgramListenServer, options: Partial<DeepgramSpeechToTextOptions> = {}) {
-  return createDeepgramSpeechToText({ apiKey: 'test-key', url: target.url, ...options });
+  return new DeepgramSpeechToText({ apiKey: 'test-key', url: target.url, ...options });
 }
 
 /** Every event until the stream ends. */
@@ -92,14 +93,39 @@ describe('Deepgram engine: connection', () => {
 
   it('refuses bad settings with a clear error', async () => {
     const target = await server();
-    expect(() => createDeepgramSpeechToText({ apiKey: ' ', url: target.url })).toThrow(/STT_ENGINE=deepgram needs DEEPGRAM_API_KEY/);
-    expect(() => createDeepgramSpeechToText({ apiKey: 'k', url: 'ftp://example.com' })).toThrow(/DEEPGRAM_URL must be an http\(s\) or ws\(s\) URL/);
+    await expect(createDeepgramSpeechToText({ apiKey: ' ', url: target.url })).rejects.toThrow(/STT_ENGINE=deepgram needs DEEPGRAM_API_KEY/);
+    expect(() => new DeepgramSpeechToText({ apiKey: 'k', url: 'ftp://example.com' })).toThrow(/DEEPGRAM_URL must be an http\(s\) or ws\(s\) URL/);
     const stt = engine(target);
     expect(() => stt.stream({ sampleRateHz: 7000 })).toThrow(/sampleRateHz must be a whole number of Hz from 8000 to 48000/);
-    expect(() => stt.stream({ sampleRateHz: 8000, channels: 0 })).toThrow(/channels must be a whole number from 1 to 8/);
+    expect(() => stt.stream({ sampleRateHz: 8000, channels: 0 })).toThrow('Deepgram takes channels: a whole number from 1 to 8; got 0');
     const stereo = stt.stream({ sampleRateHz: 8000, channels: 2 });
     expect(() => stereo.pushFrame(new Uint8Array(6))).toThrow(/2 channel\(s\) comes in 4-byte frames; got 6 bytes/);
     await stereo.close();
+  });
+
+  it('create() opens and closes one /v1/listen socket with the engine’s query, so start-up proves the key and URL', async () => {
+    const target = await server();
+    const stt = await createDeepgramSpeechToText({ apiKey: 'test-key', url: `${target.url}/`, model: 'nova-3-general' });
+    expect(target.connections).toHaveLength(1);
+    expect(target.connection.headers.authorization).toBe('Token test-key');
+    expect(Object.fromEntries(target.connection.query)).toMatchObject({ model: 'nova-3-general', encoding: 'linear16', sample_rate: '8000' });
+    await eventually(() => expect(target.connection.closed).toBe(true)); // the check keeps no socket
+    expect(target.connection.audioBytes).toBe(0);
+    expect(stt.activeStreams).toBe(0);
+  });
+
+  it('create() stops start-up with a clear error for a refused key or an unreachable server, never showing the key', async () => {
+    const target = await server({ apiKey: 'right-key' });
+    const refused = createDeepgramSpeechToText({ apiKey: 'wrong-key', url: target.url });
+    await expect(refused).rejects.toThrow('Deepgram refused the API key (HTTP 401): check DEEPGRAM_API_KEY');
+    await expect(refused).rejects.not.toThrow(/wrong-key/);
+    expect(target.rejected).toEqual([{ path: '/v1/listen', status: 401 }]);
+
+    const gone = await DeepgramListenServer.start();
+    await gone.stop();
+    await expect(createDeepgramSpeechToText({ apiKey: 'test-key', url: gone.url })).rejects.toThrow(
+      /^Deepgram speech-to-text is not reachable at ws:\/\/127\.0\.0\.1:\d+\/v1\/listen: connect ECONNREFUSED .* \(check DEEPGRAM_URL\)$/,
+    );
   });
 
   it('holds the audio pushed before the socket opens and sends it in order, whatever the caller does with its buffer after', async () => {

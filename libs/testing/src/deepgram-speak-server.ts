@@ -8,6 +8,18 @@ export const DEEPGRAM_SPEAK_MAX_CHARS = 2000;
 
 const SAMPLE_RATES = new Set([8000, 16000, 24000, 32000, 44100, 48000]);
 
+/**
+ * Deepgram answers Flushes past 20 in 60 s on one connection with this
+ * Warning and keeps the connection (developers.deepgram.com/docs/tts-ws-flush).
+ * The fields are those the service sends (warn_code/warn_msg, as the Python
+ * SDK's fix for this warning records), not the v5 spec's code/description.
+ */
+export const DEEPGRAM_FLUSH_LIMIT_WARNING = {
+  type: 'Warning',
+  warn_code: 'EXCESSIVE_FLUSH',
+  warn_msg: 'Rate limit exceeded for flushes. Please try again later.',
+} as const;
+
 /** Sizes of the binary frames audio is sent in, in turn: odd, so samples are split across frames. */
 const CHUNK_BYTES = [1001, 333, 77, 4097, 15];
 
@@ -28,10 +40,10 @@ export function deepgramSpeakAudio(text: string, sampleRateHz: number): Uint8Arr
 
 /**
  * What the server does at the next Flush instead of answering it:
- * `warning` / `error`: a Warning or Error message (an Error is followed by a
- * 1011 close); `close`: a close frame; `drop`: sends `afterBytes` of the audio
- * (default 0), then ends the TCP connection with no close frame; `stall`:
- * nothing at all.
+ * `warning` / `error`: a Warning or Error message in the v5 spec's fields
+ * (code, description; an Error is followed by a 1011 close); `close`: a
+ * close frame; `drop`: sends `afterBytes` of the audio (default 0), then
+ * ends the TCP connection with no close frame; `stall`: nothing at all.
  */
 export type DeepgramSpeakFault =
   | { readonly kind: 'warning' | 'error'; readonly code?: string; readonly description?: string }
@@ -49,6 +61,8 @@ export interface DeepgramSpeakRequest {
 export interface DeepgramSpeakServerOptions {
   /** The key clients must present as `Authorization: Token <key>`. Default `test-key`. */
   readonly apiKey?: string;
+  /** Flushes a connection may send in any `windowMs`: Deepgram's 20 in 60 s by default (a shorter window for tests). */
+  readonly flushLimit?: { readonly flushes?: number; readonly windowMs?: number };
 }
 
 /** One accepted `/v1/speak` WebSocket, as the server saw it. */
@@ -58,10 +72,16 @@ export class DeepgramSpeakConnection {
   readonly messages: Record<string, unknown>[] = [];
   /** Set when the socket is closed, whoever closed it. */
   closeCode: number | undefined;
+  /** Flushes refused with the flush-limit Warning. */
+  refusedFlushes = 0;
   private text = '';
   private flushes = 0;
+  /** When each Flush that was answered arrived (performance.now()), for the sliding limit. */
+  private readonly flushTimes: number[] = [];
   /** Audio of the last Flush not sent yet (holdAudio), with its sequence id. */
   private held: { chunks: Uint8Array[]; sequenceId: number } | undefined;
+  /** Clears not answered yet (holdCleared). */
+  private clearsHeld = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -98,7 +118,7 @@ export class DeepgramSpeakConnection {
   }
 
   get holding(): boolean {
-    return this.held !== undefined;
+    return this.held !== undefined || this.clearsHeld > 0;
   }
 
   send(message: Record<string, unknown>): void {
@@ -110,13 +130,15 @@ export class DeepgramSpeakConnection {
     this.socket.terminate();
   }
 
-  /** Sends held audio and its Flushed. */
+  /** Sends held audio and its Flushed, then the Cleared of held Clears. */
   release(): void {
     const held = this.held;
     this.held = undefined;
-    if (!held) return;
-    for (const chunk of held.chunks) this.sendAudio(chunk);
-    this.send({ type: 'Flushed', sequence_id: held.sequenceId });
+    if (held) {
+      for (const chunk of held.chunks) this.sendAudio(chunk);
+      this.send({ type: 'Flushed', sequence_id: held.sequenceId });
+    }
+    for (; this.clearsHeld > 0; this.clearsHeld--) this.send({ type: 'Cleared', sequence_id: this.flushes });
   }
 
   receive(data: RawData, isBinary: boolean): void {
@@ -140,10 +162,10 @@ export class DeepgramSpeakConnection {
       case 'Flush':
         return this.flush();
       case 'Clear':
-        // Audio already on the wire when the Clear arrives still reaches the client, before Cleared.
-        this.release();
         this.text = '';
-        this.send({ type: 'Cleared', sequence_id: this.flushes });
+        this.clearsHeld++;
+        // Audio already on the wire when the Clear arrives still reaches the client, before Cleared.
+        if (!this.server.holdCleared) this.release();
         return;
       case 'Close':
         if (this.text) this.speak(this.flushes++, false);
@@ -153,12 +175,22 @@ export class DeepgramSpeakConnection {
   }
 
   private flush(): void {
+    const { flushes, windowMs } = this.server.flushLimit;
+    const now = performance.now();
+    while (this.flushTimes.length > 0 && now - (this.flushTimes[0] ?? 0) >= windowMs) this.flushTimes.shift();
+    if (this.flushTimes.length >= flushes) {
+      // Refused, not answered: the connection stays and so does the buffered text.
+      this.refusedFlushes++;
+      this.send({ ...DEEPGRAM_FLUSH_LIMIT_WARNING });
+      return;
+    }
+    this.flushTimes.push(now);
     const sequenceId = this.flushes++;
     const fault = this.server.faults.shift();
     if (!fault) return this.speak(sequenceId, this.server.holdAudio);
     this.text = '';
     if (fault.kind === 'warning') {
-      this.send({ type: 'Warning', description: fault.description ?? 'Flush limit exceeded', code: fault.code ?? 'FLUSH_LIMIT' });
+      this.send({ type: 'Warning', description: fault.description ?? 'something to know', code: fault.code ?? 'WARNING' });
     } else if (fault.kind === 'error') {
       this.send({ type: 'Error', description: fault.description ?? 'internal error', code: fault.code ?? 'INTERNAL_SERVER_ERROR' });
       this.socket.close(1011, 'NET-0001');
@@ -231,10 +263,13 @@ function queryProblem(query: URLSearchParams, rest: boolean): string | undefined
  * close); Flush answers the buffered text as deterministic audio
  * (deepgramSpeakAudio) in odd-sized binary frames, then
  * `Flushed {sequence_id}`; Clear answers `Cleared`; Close sends what is
- * buffered and closes with 1000. `holdAudio` keeps each Flush's audio after
+ * buffered and closes with 1000. A Flush past `flushLimit` (20 in 60 s,
+ * sliding) gets DEEPGRAM_FLUSH_LIMIT_WARNING instead of audio, and the
+ * connection stays open. `holdAudio` keeps each Flush's audio after
  * its first frame until release() or a Clear (audio "already on the wire"
  * goes out before Cleared, with its Flushed, as can happen on the real
- * service); `faults` replace the next Flushes' answers.
+ * service); `holdCleared` keeps that, and the Cleared, until release();
+ * `faults` replace the next Flushes' answers.
  */
 export class DeepgramSpeakServer {
   readonly connections: DeepgramSpeakConnection[] = [];
@@ -243,10 +278,14 @@ export class DeepgramSpeakServer {
   readonly rejected: { readonly path: string; readonly status: number }[] = [];
   /** The key accepted now; change it to act out a revoked key. */
   apiKey: string;
+  /** Flushes a connection may send in any `windowMs` (see DeepgramSpeakServerOptions). */
+  readonly flushLimit: { readonly flushes: number; readonly windowMs: number };
   /** Answers for the next Flushes on any connection, in order, instead of audio. */
   readonly faults: DeepgramSpeakFault[] = [];
   /** Hold each Flush's audio after its first frame (see the class comment). */
   holdAudio = false;
+  /** Answer a Clear (release held audio, then Cleared) only at release(). */
+  holdCleared = false;
   /** The next REST request gets this HTTP error. */
   restFault: { readonly status: number; readonly body: Record<string, unknown> } | undefined;
   private readonly sockets = new WebSocketServer({ noServer: true });
@@ -257,6 +296,7 @@ export class DeepgramSpeakServer {
     options: DeepgramSpeakServerOptions,
   ) {
     this.apiKey = options.apiKey ?? 'test-key';
+    this.flushLimit = { flushes: options.flushLimit?.flushes ?? 20, windowMs: options.flushLimit?.windowMs ?? 60_000 };
     http.on('request', (request: IncomingMessage, response: ServerResponse) => void this.rest(request, response));
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
@@ -288,7 +328,7 @@ export class DeepgramSpeakServer {
     return connection;
   }
 
-  /** Sends every connection's held audio. */
+  /** Sends every connection's held audio and Cleared. */
   release(): void {
     for (const connection of this.connections) connection.release();
   }

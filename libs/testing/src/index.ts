@@ -10,5 +10,5 @@ export { BedrockEmbeddingsServer, TITAN_EMBED_TEXT_V2, hashedEmbedding, contentW
 export { S3VectorsServer, type S3VectorsServerOptions } from './s3-vectors-server';
 export { BedrockServer, bedrockEvents, splitText, type BedrockRequest, type BedrockReply, type BedrockStreamStep, type BedrockHttpError } from './bedrock-server';
 export { PollyServer, pollyTone, pollyToneSamples, type PollyFault, type PollyRequest, type PollyServerOptions } from './polly-server';
-export { DeepgramSpeakServer, DeepgramSpeakConnection, DEEPGRAM_SPEAK_MAX_CHARS, deepgramSpeakAudio, deepgramSpeakSamples, type DeepgramSpeakFault, type DeepgramSpeakRequest, type DeepgramSpeakServerOptions } from './deepgram-speak-server';
+export { DeepgramSpeakServer, DeepgramSpeakConnection, DEEPGRAM_FLUSH_LIMIT_WARNING, DEEPGRAM_SPEAK_MAX_CHARS, deepgramSpeakAudio, deepgramSpeakSamples, type DeepgramSpeakFault, type DeepgramSpeakRequest, type DeepgramSpeakServerOptions } from './deepgram-speak-server';
 export { DeepgramListenServer, DeepgramListenConnection, deepgramResults, deepgramSpeechStarted, deepgramUtteranceEnd, type DeepgramListenServerOptions, type DeepgramScriptStep, type DeepgramConnectionEnd, type DeepgramResultsOptions, type DeepgramWord } from './deepgram-listen-server';

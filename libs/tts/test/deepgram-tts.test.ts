@@ -1,6 +1,7 @@
-import { DEEPGRAM_SPEAK_MAX_CHARS, DeepgramSpeakServer, deepgramSpeakAudio, eventually } from '@voiceagent/testing';
+import { DEEPGRAM_FLUSH_LIMIT_WARNING, DEEPGRAM_SPEAK_MAX_CHARS, DeepgramSpeakServer, deepgramSpeakAudio, eventually } from '@voiceagent/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeepgramTextToSpeech, splitText, type DeepgramTtsOptions } from '../src/adapters/deepgram/deepgram-tts';
+import { concatBytes as join } from '../src/domain/pcm';
 import { TtsSetupError, TtsSynthesisError, type SynthesisStream, type SynthesizedFrame } from '../src/index';
 
 const FRAME_8K = 320; // bytes of 20 ms at 8 kHz
@@ -45,16 +46,6 @@ async function readUntilError(stream: SynthesisStream): Promise<unknown> {
     return error;
   }
   throw new Error('the stream ended without an error');
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    whole.set(p, at);
-    at += p.byteLength;
-  }
-  return whole;
 }
 
 /** Byte-for-byte equality (vitest's deep equality is slow on long typed arrays), naming the first difference. */
@@ -182,14 +173,15 @@ describe('DeepgramTextToSpeech stream() over the /v1/speak WebSocket', () => {
     await stream.close();
   });
 
-  it('a Warning fails the sentence: the iterator throws a TtsSynthesisError naming it', async () => {
-    server.faults.push({ kind: 'warning', code: 'FLUSH_LIMIT', description: 'Flush limit of 20 per 60 seconds exceeded' });
+  it('a Warning other than the flush limit fails the sentence: the iterator throws a TtsSynthesisError naming it', async () => {
+    server.faults.push({ kind: 'warning', code: 'SOME_WARNING', description: 'something Deepgram wants known' });
     const stream = deepgram().stream({ sampleRateHz: 8000 });
     stream.pushText('Hello.');
     stream.flush();
     const error = await readUntilError(stream);
     expect(error).toBeInstanceOf(TtsSynthesisError);
-    expect((error as Error).message).toMatch(/Deepgram text-to-speech warning: FLUSH_LIMIT: Flush limit of 20/);
+    expect((error as Error).message).toMatch(/Deepgram text-to-speech warning: SOME_WARNING: something Deepgram wants known/);
+    expect(server.connections).toHaveLength(1); // not retried
     expect(() => stream.pushText('more')).toThrow(/closed/);
   });
 
@@ -225,9 +217,12 @@ describe('DeepgramTextToSpeech stream() over the /v1/speak WebSocket', () => {
     await expect(DeepgramTextToSpeech.create({ apiKey: 'test-key', url: server.url, voice: 'thalia' })).rejects.toThrow(/HTTP 400.*No such model: thalia.*check TTS_VOICE/);
     const closed = await DeepgramSpeakServer.start();
     await closed.stop();
-    await expect(DeepgramTextToSpeech.create({ apiKey: 'test-key', url: closed.url })).rejects.toThrow(/not reachable at http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED/);
+    await expect(DeepgramTextToSpeech.create({ apiKey: 'test-key', url: closed.url })).rejects.toThrow(/not reachable at ws:\/\/127\.0\.0\.1:\d+\/v1\/speak: .*ECONNREFUSED/);
     expect(() => new DeepgramTextToSpeech({ apiKey: ' ', url: server.url })).toThrow(/set DEEPGRAM_API_KEY/);
     expect(() => new DeepgramTextToSpeech({ apiKey: 'k', url: 'ftp://x' })).toThrow(TtsSetupError);
+    expect(() => new DeepgramTextToSpeech({ apiKey: 'k', url: 'ftp://x' })).toThrow(/DEEPGRAM_URL must be an http\(s\) or ws\(s\) URL/);
+    const secure = new DeepgramTextToSpeech({ apiKey: 'k', url: server.url.replace('http:', 'ws:') }); // the same DEEPGRAM_URL the speech-to-text engine takes
+    engines.push(secure);
     const tts = await DeepgramTextToSpeech.create({ apiKey: 'test-key', url: server.url });
     engines.push(tts);
     expect(Object.fromEntries(server.last.query)).toEqual({ model: 'aura-2-thalia-en', encoding: 'linear16', sample_rate: '24000' });
@@ -285,6 +280,125 @@ describe('DeepgramTextToSpeech stream() over the /v1/speak WebSocket', () => {
     const error = await readUntilError(stream);
     expect((error as Error).message).toMatch(/closed \(code 1008: DATA-0000\)/);
     expect(server.connections.map((c) => c.spoken)).toEqual([['Try me again.'], ['Try me again.', 'Refused twice.'], ['Refused twice.']]);
+  });
+
+  it('moves a chatty call to a fresh connection before Deepgram’s 21st Flush in 60 s: every sentence is spoken, nothing refused', async () => {
+    const tts = deepgram();
+    const stream = tts.stream({ sampleRateHz: 8000 });
+    const texts = Array.from({ length: 45 }, (_, i) => `Sentence number ${i}.`);
+    for (const text of texts) {
+      stream.pushText(text);
+      stream.flush(); // a reply per sentence, as the speaker does
+    }
+    const frames = await readReplies(stream, texts.length);
+    texts.forEach((text, i) => expectSameAudio(join(frames.filter((f) => f.sentenceIndex === i).map((f) => f.audio)), framed(text)));
+    expect(server.connections.map((c) => c.types.filter((t) => t === 'Flush').length)).toEqual([20, 20, 5]);
+    expect(server.connections.map((c) => c.refusedFlushes)).toEqual([0, 0, 0]);
+    expect(server.connections.flatMap((c) => c.spoken)).toEqual(texts);
+    // The spent connections were closed after their last Flushed, cleanly.
+    await eventually(() => expect(server.connections.slice(0, 2).map((c) => c.closeCode)).toEqual([1000, 1000]));
+    expect(server.connections[0]!.types.slice(-3)).toEqual(['Speak', 'Flush', 'Close']);
+    expect(tts.openConnections).toBe(1);
+    await stream.close();
+    await eventually(() => expect(server.openConnections).toBe(0));
+  });
+
+  it('counts Flushes over a sliding window: those older than the window no longer count against the connection', async () => {
+    // The server's window is shorter than the engine's, so the engine never over-sends whichever clock runs ahead.
+    await server.stop();
+    server = await DeepgramSpeakServer.start({ flushLimit: { flushes: 2, windowMs: 100 } });
+    const stream = deepgram({ flushLimit: { flushes: 2, windowMs: 250 } }).stream({ sampleRateHz: 8000 });
+    const speak = async (text: string) => {
+      stream.pushText(text);
+      stream.flush();
+      await readReplies(stream);
+    };
+    await speak('One.');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // One's Flush leaves the engine's window
+    await speak('Two.');
+    await speak('Three.');
+    expect(server.connections).toHaveLength(1);
+    await speak('Four.'); // Two and Three are within the window: a fresh connection
+    expect(server.connections.map((c) => c.spoken)).toEqual([['One.', 'Two.', 'Three.'], ['Four.']]);
+    expect(server.connections.map((c) => c.refusedFlushes)).toEqual([0, 0]);
+    await stream.close();
+  });
+
+  it('a spent connection closes only once Deepgram has answered the Clear of a cancelled sentence; the next sentence speaks on a fresh one', async () => {
+    const tts = deepgram({ flushLimit: { flushes: 2, windowMs: 60_000 } });
+    const stream = tts.stream({ sampleRateHz: 8000 });
+    stream.pushText('First sentence.');
+    stream.flush();
+    await readReplies(stream);
+    server.holdAudio = true;
+    server.holdCleared = true;
+    const reader = stream[Symbol.asyncIterator]();
+    stream.pushText('This one is interrupted.');
+    stream.flush();
+    await reader.next(); // its audio has started; the connection's second and last Flush is spent
+    const spent = server.connections[0]!;
+    stream.cancel();
+    server.holdAudio = false;
+    stream.pushText('Fresh start.');
+    stream.flush();
+    const frames = await readReplies(stream);
+    expect(frames.every((f) => f.sentenceIndex === 2)).toBe(true);
+    expectSameAudio(join(frames.map((f) => f.audio)), framed('Fresh start.'));
+    expect(server.connections[1]!.spoken).toEqual(['Fresh start.']);
+    expect(spent.types).toEqual(['Speak', 'Flush', 'Speak', 'Flush', 'Clear']); // still waiting for its Cleared
+    expect(spent.closed).toBe(false);
+
+    server.release(); // the rest of the old audio, its Flushed, then Cleared
+    await eventually(() => expect(spent.closeCode).toBe(1000));
+    expect(spent.types.at(-1)).toBe('Close');
+    expect(tts.openConnections).toBe(1);
+    await stream.close();
+  });
+
+  it('a spent connection whose Clear Deepgram never answers is closed after responseTimeoutMs', async () => {
+    const tts = deepgram({ flushLimit: { flushes: 1, windowMs: 60_000 }, responseTimeoutMs: 200 });
+    const stream = tts.stream({ sampleRateHz: 8000 });
+    server.holdAudio = true;
+    server.holdCleared = true;
+    const reader = stream[Symbol.asyncIterator]();
+    stream.pushText('Interrupted.');
+    stream.flush();
+    await reader.next();
+    stream.cancel();
+    await eventually(() => expect(server.connections).toHaveLength(2)); // the next connection opens at once
+    await eventually(() => expect(server.connections[0]!.closed).toBe(true));
+    expect(server.connections[0]!.types).toEqual(['Speak', 'Flush', 'Clear', 'Close']);
+    expect(tts.openConnections).toBe(1);
+    await stream.close();
+  });
+
+  it('a flush-limit Warning is like a lost connection: the sentence is spoken again on a fresh one, once', async () => {
+    // An engine that does not count (a larger allowance than Deepgram's) runs into the server's limit.
+    const tts = deepgram({ flushLimit: { flushes: 100, windowMs: 60_000 } });
+    const stream = tts.stream({ sampleRateHz: 8000 });
+    const texts = Array.from({ length: 21 }, (_, i) => `Line ${i}.`);
+    for (const text of texts) {
+      stream.pushText(text);
+      stream.flush();
+    }
+    const frames = await readReplies(stream, texts.length);
+    expectSameAudio(join(frames.filter((f) => f.sentenceIndex === 20).map((f) => f.audio)), framed('Line 20.'));
+    const [first, second] = server.connections;
+    expect(first!.refusedFlushes).toBe(1);
+    expect(second!.spoken).toEqual(['Line 20.']);
+    // The refused text is cleared, not spoken by the Close.
+    await eventually(() => expect(first!.closeCode).toBe(1000));
+    expect(first!.types.slice(-3)).toEqual(['Flush', 'Clear', 'Close']);
+
+    // Refused on the fresh connection too: the stream fails, naming Deepgram's warning.
+    const warning = { kind: 'warning', code: DEEPGRAM_FLUSH_LIMIT_WARNING.warn_code, description: DEEPGRAM_FLUSH_LIMIT_WARNING.warn_msg } as const;
+    server.faults.push(warning, warning);
+    stream.pushText('Refused twice.');
+    stream.flush();
+    const error = await readUntilError(stream);
+    expect(error).toBeInstanceOf(TtsSynthesisError);
+    expect((error as Error).message).toMatch(/Deepgram refused a Flush .*\(EXCESSIVE_FLUSH: Rate limit exceeded for flushes/);
+    expect(server.connections.map((c) => c.spoken.filter((t) => t === 'Refused twice.').length)).toEqual([0, 1, 1]);
   });
 
   it('fails a sentence Deepgram never answers after responseTimeoutMs', async () => {

@@ -6,6 +6,19 @@ import { readWorkspaceFile } from '../src/workspace';
 const FLOW = 'infra/connect/voice-agent-routing.json';
 const flow = parseContactFlow(readWorkspaceFile(FLOW));
 const actionOf = (type: string): FlowAction | undefined => flow.Actions.find((action) => action.Type === type);
+const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
+/** The action types met going on from `id` by NextAction alone, until the flow ends or branches on a comparison. */
+const straightOn = (id: string | undefined): string[] => {
+  const types: string[] = [];
+  for (let action = id === undefined ? undefined : byId.get(id); action && types.length < flow.Actions.length; action = byId.get(action.Transitions.NextAction ?? '')) {
+    types.push(action.Type);
+    if (action.Type === 'Compare' || action.Type === 'TransferParticipantToThirdParty') break;
+  }
+  return types;
+};
+/** Where a Compare on the voiceagent_route attribute sends a call of `route`. */
+const branchFor = (compare: FlowAction | undefined, route: string): string | undefined =>
+  compare?.Transitions.Conditions?.find((c) => c.Condition.Operands.includes(route))?.NextAction ?? compare?.Transitions.NextAction;
 
 describe(`the example Amazon Connect flow (${FLOW})`, () => {
   it('parses, and every transition lands on an action it defines, every action being reachable', () => {
@@ -23,12 +36,41 @@ describe(`the example Amazon Connect flow (${FLOW})`, () => {
     expect(comparedValues(flow, '$.CustomerEndpoint.Address').sort()).toEqual(knowledge.vipCallers.map((vip) => vip.number).sort());
 
     expect(actionOf('TransferParticipantToThirdParty')?.Parameters).toMatchObject({ VoiceConnector: { VoiceConnectorType: 'ChimeConnector', FromUser: '$.CustomerEndpoint.Address' } });
-    expect(actionOf('InvokeLambdaFunction')?.Parameters).toMatchObject({ LambdaFunctionARN: expect.stringMatching(/^arn:aws:lambda:/) });
+  });
+
+  it('sends closed calls to the voice agent over the same SIP transfer as open ones, marked voicemail, for the gateway to take the message', () => {
+    const transfers = flow.Actions.filter((action) => action.Type === 'TransferParticipantToThirdParty');
+    expect(transfers.map((action) => action.Identifier)).toEqual(['Hand the call to the voice agent']);
+    const hours = actionOf('CheckHoursOfOperation')!;
+    const closed = hours.Transitions.Conditions?.find((c) => c.Condition.Operands[0] === 'False')?.NextAction;
+    expect(straightOn(closed)).toEqual(['UpdateContactAttributes', 'TransferParticipantToThirdParty']);
+    expect(byId.get(closed!)?.Parameters).toEqual({ Attributes: { voiceagent_route: 'voicemail' } });
+    expect(straightOn(byId.get('Check for a VIP caller')?.Transitions.NextAction)).toEqual(['UpdateContactAttributes', 'TransferParticipantToThirdParty']);
+  });
+
+  it('after the voice agent, or when it cannot be reached, puts open calls through to the front desk and ends closed ones', () => {
+    const transfer = actionOf('TransferParticipantToThirdParty')!;
+    const exits = [transfer.Transitions.NextAction, ...(transfer.Transitions.Errors ?? []).map((error) => error.NextAction)];
+    for (const exit of new Set(exits)) {
+      const compare = byId.get(exit!);
+      expect(compare?.Parameters).toEqual({ ComparisonValue: '$.Attributes.voiceagent_route' });
+      const closedCall = straightOn(branchFor(compare, 'voicemail'));
+      expect(closedCall.at(-1)).toBe('DisconnectParticipant');
+      expect(closedCall).not.toContain('TransferContactToQueue');
+      expect(straightOn(branchFor(compare, 'ai_session'))).toContain('TransferContactToQueue');
+    }
+  });
+
+  it('uses nothing the gateway does not serve: no media streaming to Kinesis Video Streams, no Lambda posting to a session API', () => {
+    const types = flow.Actions.map((action) => action.Type);
+    expect(types).not.toContain('UpdateContactMediaStreamingBehavior');
+    expect(types).not.toContain('InvokeLambdaFunction');
+    expect(readWorkspaceFile(FLOW)).not.toMatch(/arn:aws:lambda|dg_/);
   });
 
   it('names in its README every placeholder to replace before importing it', () => {
     const readme = readWorkspaceFile('infra/connect/README.md');
-    const placeholders = [...new Set(readWorkspaceFile(FLOW).match(/EXAMPLE-[A-Z-]+|111122223333|voice-agent-connect-trigger/g))];
+    const placeholders = [...new Set(readWorkspaceFile(FLOW).match(/EXAMPLE-[A-Z-]+|111122223333/g))];
     expect(placeholders.length).toBeGreaterThan(3);
     for (const placeholder of placeholders) expect(readme, placeholder).toContain(placeholder);
   });

@@ -220,6 +220,33 @@ describe('CallSpeaker', () => {
     expect(await speaker.close()).toMatchObject({ failed: 1, replies: 1 });
   });
 
+  it('the restart budget counts failures in a row: a sentence spoken in between gives it back, so a long call keeps its voice', async () => {
+    const { speaker, calls, streams, events, played } = setup({ maxStreamRestarts: 1 });
+    for (let turn = 0; turn < 4; turn++) {
+      speaker.sentence(sentence(`fail${turn}`, 0, 'Broken.', true));
+      calls.at(-1)!.fail(new Error('flush limit'));
+      await tick();
+      speaker.sentence(sentence(`ok${turn}`, 0, 'Working.', true));
+      calls.at(-1)!.finish(1);
+      await tick();
+    }
+    expect(streams).toHaveLength(5);
+    expect(played()).toBe('W!W!W!W!');
+    expect(events.dropped).toEqual([]);
+
+    // Failures in a row still stop at the budget: no stream is opened for ever.
+    speaker.sentence(sentence('f1', 0, 'Broken.', true));
+    calls.at(-1)!.fail(new Error('down'));
+    await tick();
+    speaker.sentence(sentence('f2', 0, 'Broken.', true));
+    calls.at(-1)!.fail(new Error('down'));
+    await tick();
+    expect(streams).toHaveLength(6);
+    speaker.sentence(sentence('f3', 0, 'Nobody hears this.', true));
+    expect(events.dropped).toEqual([{ turnId: 'f3', sentenceIndex: 0, reason: 'no synthesis stream' }]);
+    expect(await speaker.close()).toMatchObject({ failed: 6 });
+  });
+
   it('bounds the sentences waiting for audio', () => {
     const { speaker, events } = setup({ maxQueuedSentences: 2 });
     for (let i = 0; i < 3; i++) speaker.sentence(sentence('t1', i, `Sentence ${i}.`));

@@ -18,7 +18,7 @@ export interface CallSpeakerOptions {
   readonly now: () => number;
   /** Sentences waiting for their audio; past it a sentence is dropped. Default 64. */
   readonly maxQueuedSentences?: number;
-  /** New streams after engine failures, per call. Default 3. */
+  /** New streams after engine failures in a row; a sentence the stream speaks whole starts the count again. Default 3. */
   readonly maxStreamRestarts?: number;
 }
 
@@ -76,6 +76,7 @@ export class CallSpeaker {
   private readonly rendering = new Set<Promise<void>>();
   /** Closing streams that failed. */
   private readonly retired = new Set<Promise<void>>();
+  /** Streams opened since the last sentence a stream spoke whole: a long call gets the budget back after each recovery. */
   private restarts = 0;
   private closed = false;
   private closing: Promise<CallSpeechSummary> | undefined;
@@ -258,6 +259,7 @@ export class CallSpeaker {
       this.emit(head.reply, frame.audio, frame.replyEnd && head.last);
       if (frame.replyEnd) {
         this.queue.shift();
+        this.restarts = 0; // the stream works
         if (head.last) this.finish(head.reply, 'spoken');
       }
       return true;

@@ -33,6 +33,15 @@ const MAX_TOP_K = 100;
 /** Extra candidates asked for, so vectors of facts removed but not yet deleted from the index do not crowd out live ones. */
 const SPARE_CANDIDATES = 5;
 
+/** How long to wait before retrying a failed index sync: `firstMs`, doubled after each further failure, at most `maxMs`. */
+export interface SyncRetry {
+  readonly firstMs: number;
+  readonly maxMs: number;
+}
+
+/** A throttled first sync of a large knowledge base needs minutes, not the next reload. */
+export const DEFAULT_SYNC_RETRY: SyncRetry = { firstMs: 5_000, maxMs: 300_000 };
+
 export interface AwsVectorSearchOptions {
   /** S3_VECTORS_BUCKET. */
   readonly bucket: string;
@@ -56,8 +65,14 @@ export interface AwsVectorSearchOptions {
   readonly similarity?: SimilarityScale;
   /** Told after each successful index sync. */
   readonly onIndexed?: (report: IndexSyncReport) => void;
-  /** Told when an index sync fails (searches go on against what the index holds). */
-  readonly onIndexError?: (error: KnowledgeSearchError) => void;
+  /**
+   * Told when an index sync fails, and in how many ms it is retried. Until a
+   * sync has brought the index in step, searches fail (FallbackKnowledgeSearch
+   * answers locally); after that they go on against what the index holds.
+   */
+  readonly onIndexError?: (error: KnowledgeSearchError, retryInMs: number) => void;
+  /** Backoff of the retries after a failed sync (default DEFAULT_SYNC_RETRY). */
+  readonly syncRetry?: SyncRetry;
 }
 
 /** Cosine distance (S3 Vectors: 1 − cosine similarity) → score in [0, 1] on the given scale. */
@@ -89,6 +104,18 @@ export class AwsVectorKnowledgeSearch implements KnowledgeSearch {
   /** Syncs run one after another on this chain; it never rejects. */
   private syncs: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
+  /** The facts of the last knowledge loaded: what a retry syncs. */
+  private latest: readonly Fact[] = [];
+  /**
+   * Whether a sync has brought the index in step with the knowledge in force
+   * at least once. Before that the index is empty or partial, and searching
+   * it would answer "no such fact" where the local index knows the answer.
+   */
+  private inStep = false;
+  private lastSyncError: KnowledgeSearchError | undefined;
+  /** Failed syncs since the last good one: the retry backoff's exponent. */
+  private failedSyncs = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Aborted by close(): a running sync stops before its next request. */
   private readonly stopping = new AbortController();
   private closed = false;
@@ -122,11 +149,11 @@ export class AwsVectorKnowledgeSearch implements KnowledgeSearch {
     if (this.closed) return;
     const list = facts(knowledge);
     this.byId = new Map(list.map((fact) => [fact.id, fact]));
-    this.pending = list;
-    this.syncs = this.syncs.then(() => this.syncPending());
+    this.latest = list;
+    this.queueSync();
   }
 
-  /** Resolves once the index has caught up with the last knowledge loaded (or its sync failed). */
+  /** Resolves once the index has caught up with the last knowledge loaded, or its sync failed (and a retry is scheduled). */
   async indexed(): Promise<void> {
     let last: Promise<void>;
     do {
@@ -137,6 +164,10 @@ export class AwsVectorKnowledgeSearch implements KnowledgeSearch {
 
   async search(query: string, options: KnowledgeSearchOptions = {}): Promise<readonly KnowledgeHit[]> {
     if (this.closed) throw new KnowledgeSearchError('unavailable', 'knowledge search is closed');
+    if (!this.inStep) {
+      const why = this.lastSyncError ? `its sync failed (retrying): ${this.lastSyncError.message}` : 'its first sync is running';
+      throw new KnowledgeSearchError('unavailable', `the knowledge vector index is not in step with the knowledge yet: ${why}`, { cause: this.lastSyncError });
+    }
     const limit = options.limit ?? 5;
     // Fillers alone ("um, yeah") ask nothing, as in the local search.
     if (limit <= 0 || queryWords(query).length === 0) return [];
@@ -157,10 +188,20 @@ export class AwsVectorKnowledgeSearch implements KnowledgeSearch {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.pending = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.stopping.abort();
     await this.indexed();
     this.bedrock.destroy();
     this.s3vectors.destroy();
+  }
+
+  /** Syncs the latest facts after the running sync; a scheduled retry is then not needed. */
+  private queueSync(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.pending = this.latest;
+    this.syncs = this.syncs.then(() => this.syncPending());
   }
 
   private async syncPending(): Promise<void> {
@@ -171,11 +212,26 @@ export class AwsVectorKnowledgeSearch implements KnowledgeSearch {
     try {
       // Not `onIndexed?.(await sync())`: an absent listener would skip the sync itself.
       const report = await this.index.sync(list, this.stopping.signal);
+      this.failedSyncs = 0;
+      this.lastSyncError = undefined;
+      // Knowledge loaded during the sync is not in the index yet.
+      if (this.pending === undefined) this.inStep = true;
       this.options.onIndexed?.(report);
     } catch (error) {
       if (this.closed) return;
       const failure = error instanceof KnowledgeSearchError ? error : new KnowledgeSearchError('unavailable', `knowledge index sync failed: ${String(error)}`, { cause: error });
-      this.options.onIndexError?.(failure);
+      this.lastSyncError = failure;
+      this.failedSyncs += 1;
+      const retry = this.options.syncRetry ?? DEFAULT_SYNC_RETRY;
+      const retryInMs = Math.min(retry.maxMs, retry.firstMs * 2 ** (this.failedSyncs - 1));
+      // Newer knowledge loaded during the sync is synced next anyway, at once.
+      const newerWaiting = this.pending !== undefined;
+      if (!newerWaiting) {
+        this.retryTimer = setTimeout(() => this.queueSync(), retryInMs);
+        // A pending retry must not keep the process alive.
+        this.retryTimer.unref();
+      }
+      this.options.onIndexError?.(failure, newerWaiting ? 0 : retryInMs);
     }
   }
 }

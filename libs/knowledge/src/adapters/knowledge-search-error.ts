@@ -41,7 +41,7 @@ const FAILURE_BY_ERROR_NAME: Readonly<Record<string, KnowledgeSearchFailure>> = 
 };
 
 const HINTS: Readonly<Record<KnowledgeSearchFailure, string>> = {
-  throttled: 'the service is throttling requests; it is retried on the next reload or question',
+  throttled: 'the service is throttling requests; it is tried again later',
   'missing-index': '',
   'access-denied': 'check the AWS credentials and that they allow bedrock:InvokeModel and s3vectors:* on the index',
   invalid: '',

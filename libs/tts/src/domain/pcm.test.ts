@@ -1,6 +1,6 @@
 import { resample } from '@voiceagent/audio';
 import { describe, expect, it } from 'vitest';
-import { SentenceFramer, assertFrameRate, bytesOf, parseWav, rms, samples, toFrames, trimSilence } from './pcm';
+import { SentenceFramer, assertFrameRate, bytesOf, concatBytes, parseWav, rms, samples, toFrames, trimSilence } from './pcm';
 
 function wav(sampleRateHz: number, pcm: Int16Array, dataSize = pcm.byteLength): Uint8Array {
   const out = new Uint8Array(44 + pcm.byteLength);
@@ -38,6 +38,18 @@ describe('parseWav', () => {
     expect(parseWav(wav(8000, pcm))).toEqual({ sampleRateHz: 8000, pcm });
     expect(parseWav(wav(22050, pcm, 0x7fffffff)).pcm).toEqual(pcm);
     expect(() => parseWav(new Uint8Array(10))).toThrow(/not a WAV/);
+  });
+});
+
+describe('concatBytes', () => {
+  it('joins the parts in order into a new array, views at an offset included', () => {
+    const pool = Uint8Array.from([9, 1, 2, 9]);
+    const parts = [pool.subarray(1, 3), new Uint8Array(0), Uint8Array.from([3])];
+    const whole = concatBytes(parts);
+    expect([...whole]).toEqual([1, 2, 3]);
+    whole[0] = 7;
+    expect(pool[1]).toBe(1); // a copy, never a view of a part
+    expect(concatBytes([]).byteLength).toBe(0);
   });
 });
 

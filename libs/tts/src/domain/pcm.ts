@@ -22,6 +22,17 @@ export function samples(bytes: Uint8Array): Int16Array {
   return copy;
 }
 
+/** The parts one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.byteLength;
+  }
+  return whole;
+}
+
 export function bytesOf(pcm: Int16Array): Uint8Array {
   return new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 }
@@ -131,11 +142,8 @@ export class SentenceFramer {
   push(audio: Uint8Array): MutableFrame[] {
     if (audio.byteLength === 0) return [];
     const size = bytesPerFrame(this.sampleRateHz);
-    const total = this.held.byteLength + audio.byteLength;
-    const count = Math.floor((total - 1) / size); // at least one byte stays for end()
-    const joined = new Uint8Array(total);
-    joined.set(this.held);
-    joined.set(audio, this.held.byteLength);
+    const joined = concatBytes([this.held, audio]);
+    const count = Math.floor((joined.byteLength - 1) / size); // at least one byte stays for end()
     this.held = joined.slice(count * size);
     const frames: MutableFrame[] = [];
     for (let i = 0; i < count; i++) {
@@ -155,9 +163,7 @@ export class SentenceFramer {
 
   /** The rest, with `audio` appended: at least one frame, the last padded and flagged. */
   end(audio: Uint8Array = new Uint8Array(0)): MutableFrame[] {
-    const rest = new Uint8Array(this.held.byteLength + audio.byteLength);
-    rest.set(this.held);
-    rest.set(audio, this.held.byteLength);
+    const rest = concatBytes([this.held, audio]);
     this.held = new Uint8Array(0);
     const { text, ...meta } = this.meta;
     return toFrames(rest, this.sampleRateHz, this.started || text === undefined ? meta : { ...meta, text });

@@ -1,5 +1,5 @@
 import { TtsBufferFullError, TtsSynthesisError, type SynthesisStream, type SynthesizedFrame } from '../ports/text-to-speech';
-import { FRAME_MS, SentenceFramer, assertFrameRate, toFrames, type MutableFrame } from './pcm';
+import { FRAME_MS, SentenceFramer, assertFrameRate, concatBytes, toFrames, type MutableFrame } from './pcm';
 import { SentenceSegmenter } from './sentence-segmenter';
 
 /**
@@ -263,11 +263,5 @@ export async function synthesizeWhole(stream: SynthesisStream, text: string): Pr
   } finally {
     await stream.close();
   }
-  const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    whole.set(p, at);
-    at += p.byteLength;
-  }
-  return whole;
+  return concatBytes(parts);
 }

@@ -1,4 +1,5 @@
 import { TranscribeStreamingClient, type TranscribeStreamingClientConfig } from '@aws-sdk/client-transcribe-streaming';
+import { checkStreamFormat } from '../../domain/stream-format';
 import type { SpeechStream, SpeechStreamOptions, SpeechToText } from '../../ports/speech-to-text';
 import { AwsTranscribeStream } from './aws-transcribe-stream';
 
@@ -59,13 +60,7 @@ export class AwsSpeechToText implements SpeechToText {
   }
 
   stream(options: SpeechStreamOptions): SpeechStream {
-    const { sampleRateHz, channels = 1 } = options;
-    if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8_000 || sampleRateHz > 48_000) {
-      throw new RangeError(`sampleRateHz must be a whole number of Hz from 8000 to 48000; got ${sampleRateHz}`);
-    }
-    if (channels !== 1 && channels !== 2) {
-      throw new RangeError(`AWS Transcribe takes mono or two-channel audio (channels: 1 or 2), got ${channels}`);
-    }
+    const { sampleRateHz, channels } = checkStreamFormat(options, { engine: 'AWS Transcribe', maxChannels: 2 });
     // keyterms: Transcribe biases only through a custom vocabulary created beforehand (VocabularyName), not per stream.
     const stream = new AwsTranscribeStream({
       client: this.client,

@@ -1,4 +1,6 @@
 import { DeepgramClient } from '@deepgram/sdk';
+import { deepgramUrls } from '@voiceagent/config';
+import { checkStreamFormat } from '../../domain/stream-format';
 import type { SpeechStream, SpeechStreamOptions, SpeechToText } from '../../ports/speech-to-text';
 import { DeepgramSpeechStream, type ListenSocket } from './deepgram-stream';
 
@@ -31,21 +33,6 @@ export interface DeepgramSpeechToTextOptions {
   readonly log?: (line: string) => void;
 }
 
-const defaultUrl = 'https://api.deepgram.com';
-
-/** The WebSocket form of an http(s) base URL; ws(s) URLs pass as they are. */
-export function deepgramSocketUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`DEEPGRAM_URL must be a URL such as ${defaultUrl}; got "${url}"`);
-  }
-  const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[parsed.protocol];
-  if (!scheme) throw new Error(`DEEPGRAM_URL must be an http(s) or ws(s) URL; got "${url}"`);
-  return `${scheme}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
-}
-
 /**
  * Deepgram live speech-to-text (`/v1/listen`), one WebSocket per call, via
  * `@deepgram/sdk` v5. Deepgram finds the turns itself (VAD events,
@@ -56,6 +43,8 @@ export class DeepgramSpeechToText implements SpeechToText {
   readonly model: string;
   private readonly utteranceEndMs: number;
   private readonly client: DeepgramClient;
+  /** DEEPGRAM_URL's WebSocket form, which the SDK takes as its base. */
+  private readonly socketBase: string;
   private open = 0;
 
   constructor(private readonly options: DeepgramSpeechToTextOptions) {
@@ -64,7 +53,19 @@ export class DeepgramSpeechToText implements SpeechToText {
     }
     this.model = options.model ?? 'nova-3';
     this.utteranceEndMs = options.utteranceEndMs ?? 1_000;
-    this.client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: deepgramSocketUrl(options.url ?? defaultUrl) });
+    this.socketBase = deepgramUrls(options.url ?? 'https://api.deepgram.com').socket;
+    this.client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: this.socketBase });
+  }
+
+  /**
+   * A checked engine: opens and closes one `/v1/listen` socket with the
+   * engine's settings, so a wrong key, model or URL stops start-up rather
+   * than the first call.
+   */
+  static async create(options: DeepgramSpeechToTextOptions): Promise<DeepgramSpeechToText> {
+    const stt = new DeepgramSpeechToText(options);
+    await stt.checkConnection();
+    return stt;
   }
 
   /** Streams opened and not yet released. */
@@ -73,13 +74,7 @@ export class DeepgramSpeechToText implements SpeechToText {
   }
 
   stream(options: SpeechStreamOptions): SpeechStream {
-    const { sampleRateHz, channels = 1 } = options;
-    if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8_000 || sampleRateHz > 48_000) {
-      throw new RangeError(`sampleRateHz must be a whole number of Hz from 8000 to 48000; got ${sampleRateHz}`);
-    }
-    if (!Number.isInteger(channels) || channels < 1 || channels > 8) {
-      throw new RangeError(`channels must be a whole number from 1 to 8; got ${channels}`);
-    }
+    const { sampleRateHz, channels } = checkStreamFormat(options, { engine: 'Deepgram', maxChannels: 8 });
     const args = this.listenArgs(options, channels);
     const log = this.options.log ?? (() => undefined);
     const stream = new DeepgramSpeechStream({
@@ -125,8 +120,54 @@ export class DeepgramSpeechToText implements SpeechToText {
       connectionTimeoutInSeconds: (this.options.connectTimeoutMs ?? 10_000) / 1000,
     };
   }
+
+  /** Opens one socket as a call would (8 kHz mono) and closes it; throws what is wrong, with the setting to check. */
+  private async checkConnection(): Promise<void> {
+    const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    const socket = (await this.client.listen.v1.connect(this.listenArgs({ sampleRateHz: 8000 }, 1))) as ListenSocket;
+    let error: string | undefined;
+    let settle: (failure: string | undefined) => void = () => undefined;
+    const outcome = new Promise<string | undefined>((resolve) => (settle = resolve));
+    // The SDK keeps one handler per event.
+    const closed = new Promise<void>((resolve) =>
+      socket.on('close', (event) => {
+        resolve();
+        // The SDK reports a failed handshake as a close followed by the error: look once both are in.
+        queueMicrotask(() => settle(error ?? `closed (code ${event.code})`));
+      }),
+    );
+    socket.on('open', () => settle(undefined));
+    socket.on('error', (e) => {
+      error = e.message;
+    });
+    socket.connect();
+    const failure = await within(timeoutMs, outcome, `no answer within ${timeoutMs} ms`);
+    socket.close();
+    await within(this.options.closeTimeoutMs ?? 5_000, closed, undefined);
+    if (failure) throw new Error(startUpFailure(failure, `${this.socketBase}/v1/listen`));
+  }
 }
 
-export function createDeepgramSpeechToText(options: DeepgramSpeechToTextOptions): DeepgramSpeechToText {
-  return new DeepgramSpeechToText(options);
+/** `promise`'s value, or `otherwise` once `ms` have passed first. */
+async function within<T>(ms: number, promise: Promise<T>, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Why the start-up socket failed, with the setting to check (the SDK gives the handshake's status, not its body). */
+function startUpFailure(failure: string, url: string): string {
+  const status = Number(/Unexpected server response: (\d{3})/.exec(failure)?.[1]);
+  if (status === 401 || status === 403) return `Deepgram refused the API key (HTTP ${status}): check DEEPGRAM_API_KEY`;
+  if (status === 400) return `Deepgram refused the speech-to-text settings (HTTP 400) at ${url}: check DEEPGRAM_STT_MODEL and STT_LANGUAGE`;
+  if (status) return `Deepgram speech-to-text at ${url} answered HTTP ${status}: check DEEPGRAM_URL`;
+  return `Deepgram speech-to-text is not reachable at ${url}: ${failure} (check DEEPGRAM_URL)`;
+}
+
+/** A Deepgram engine whose key and URL were checked by opening one socket (see DeepgramSpeechToText.create). */
+export function createDeepgramSpeechToText(options: DeepgramSpeechToTextOptions): Promise<DeepgramSpeechToText> {
+  return DeepgramSpeechToText.create(options);
 }

@@ -1,10 +1,11 @@
 import { DeepgramClient, DeepgramError } from '@deepgram/sdk';
+import { deepgramUrls, type DeepgramUrls } from '@voiceagent/config';
 import { normalizeForSpeech } from '../../domain/normalize';
-import { assertFrameRate } from '../../domain/pcm';
+import { assertFrameRate, concatBytes } from '../../domain/pcm';
 import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
-import { SpeakConnectionLost, SpeakSocket, httpError } from './speak-socket';
+import { DEEPGRAM_FLUSH_LIMIT, SpeakConnectionLost, SpeakSocket, httpError, type FlushLimit } from './speak-socket';
 
 export const DEFAULT_DEEPGRAM_VOICE = 'aura-2-thalia-en';
 
@@ -24,15 +25,19 @@ export interface DeepgramTtsOptions {
   readonly limits?: StreamLimits;
   /** The handshake, a sentence or a REST request fails when Deepgram sends nothing for this long. Default 10 s. */
   readonly responseTimeoutMs?: number;
+  /** Flushes a stream sends on one connection in any window before it moves to a fresh one. Default Deepgram's limit, 20 in 60 s. */
+  readonly flushLimit?: FlushLimit;
 }
 
 /**
  * Deepgram Aura (DESIGN.md "Ports and engines"). stream(): one `/v1/speak`
  * WebSocket per stream (Deepgram's advice: one per conversation), opened
  * when the stream is made so the handshake is done before the first reply,
- * and opened again lazily when it dropped in between. SentenceSynthesisStream
- * segments, frames, keeps order and applies backpressure; SpeakSocket speaks
- * one sentence at a time (Speak, Flush, audio until Flushed; Clear on cancel).
+ * opened again lazily when it dropped in between, and replaced before
+ * Deepgram's Flush limit (a Flush per sentence) would refuse a sentence.
+ * SentenceSynthesisStream segments, frames, keeps order and applies
+ * backpressure; SpeakSocket speaks one sentence at a time (Speak, Flush,
+ * audio until Flushed; Clear on cancel).
  *
  * synthesize() (phrase caches) uses REST `POST /v1/speak` through the SDK,
  * a sentence per request: phrases are warmed in parallel at start-up, and
@@ -44,7 +49,7 @@ export class DeepgramTextToSpeech implements TextToSpeech {
   /** Aura's default output rate; any rate it offers is produced natively (no resampling here). */
   readonly sampleRateHz = 24000;
   readonly voice: string;
-  private readonly base: URL;
+  private readonly urls: DeepgramUrls;
   private readonly responseTimeoutMs: number;
   private readonly rest: DeepgramClient;
   private readonly streams = new Set<SynthesisStream>();
@@ -53,10 +58,14 @@ export class DeepgramTextToSpeech implements TextToSpeech {
 
   constructor(private readonly options: DeepgramTtsOptions) {
     if (!options.apiKey.trim()) throw new TtsSetupError('Deepgram text-to-speech needs an API key: set DEEPGRAM_API_KEY');
-    this.base = parseBase(options.url ?? 'https://api.deepgram.com');
+    try {
+      this.urls = deepgramUrls(options.url ?? 'https://api.deepgram.com');
+    } catch (error) {
+      throw new TtsSetupError((error as Error).message);
+    }
     this.voice = options.voice?.trim() || DEFAULT_DEEPGRAM_VOICE;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
-    this.rest = new DeepgramClient({ apiKey: options.apiKey, baseUrl: this.base.href, timeoutInSeconds: Math.ceil(this.responseTimeoutMs / 1000) });
+    this.rest = new DeepgramClient({ apiKey: options.apiKey, baseUrl: this.urls.rest, timeoutInSeconds: Math.ceil(this.responseTimeoutMs / 1000) });
   }
 
   /** A checked engine: opens and closes one socket with the default voice, so a wrong key, voice or URL stops start-up. */
@@ -66,7 +75,7 @@ export class DeepgramTextToSpeech implements TextToSpeech {
     try {
       await socket.opened;
     } catch (error) {
-      throw error instanceof TtsSetupError ? error : new TtsSetupError(`Deepgram text-to-speech is not reachable at ${tts.base.href}: ${(error as Error).message}`);
+      throw error instanceof TtsSetupError ? error : new TtsSetupError(`Deepgram text-to-speech is not reachable at ${tts.urls.socket}/v1/speak: ${(error as Error).message}`);
     } finally {
       await socket.close();
     }
@@ -105,11 +114,14 @@ export class DeepgramTextToSpeech implements TextToSpeech {
   }
 
   private openSocket(model: string, sampleRateHz: number): SpeakSocket {
-    const url = new URL(this.base);
-    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-    url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/speak`;
+    const url = new URL(`${this.urls.socket}/v1/speak`);
     url.search = new URLSearchParams({ model, encoding: 'linear16', sample_rate: String(sampleRateHz) }).toString();
-    const socket = new SpeakSocket({ url, apiKey: this.options.apiKey, responseTimeoutMs: this.responseTimeoutMs });
+    const socket = new SpeakSocket({
+      url,
+      apiKey: this.options.apiKey,
+      responseTimeoutMs: this.responseTimeoutMs,
+      flushLimit: this.options.flushLimit ?? DEEPGRAM_FLUSH_LIMIT,
+    });
     this.sockets.add(socket);
     void socket.whenClosed.then(() => this.sockets.delete(socket));
     return socket;
@@ -128,7 +140,7 @@ export class DeepgramTextToSpeech implements TextToSpeech {
         throw new TtsSynthesisError(`Deepgram text-to-speech request failed: ${(error as Error).message}`, { cause: error });
       }
     }
-    return join(parts);
+    return concatBytes(parts);
   }
 }
 
@@ -155,9 +167,15 @@ class DeepgramSynthesisStream extends SentenceSynthesisStream {
   }
 }
 
-/** The socket of one stream: reused while it lives, replaced when it dropped. */
+/**
+ * The socket of one stream: reused while it lives, replaced when it dropped
+ * or has spent its Flushes (the old one closes once it has answered what it
+ * owes, so nothing already asked of it is cut off).
+ */
 class SpeakSession {
   private socket: SpeakSocket | undefined;
+  /** Replaced sockets still finishing. */
+  private readonly retired = new Set<SpeakSocket>();
   private closed = false;
 
   constructor(private readonly open: () => SpeakSocket) {
@@ -179,23 +197,34 @@ class SpeakSession {
         return new Uint8Array(0); // all of it went to onAudio
       } catch (error) {
         // A connection that died before this sentence's first audio (an idle socket the
-        // server closed, a failed reconnect) gets one more try on a fresh one.
+        // server closed, a failed reconnect, a refused Flush) gets one more try on a fresh one.
         if (signal.aborted || heard || attempt > 1 || !(error instanceof SpeakConnectionLost)) throw error;
+      } finally {
+        // Spent: the next connection opens now, while the reader plays this sentence.
+        if (!this.closed && socket === this.socket && !socket.canFlush) this.replace();
       }
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
-    return this.socket?.close() ?? Promise.resolve();
+    await Promise.all([this.socket?.close(), ...[...this.retired].map((s) => s.close())]);
   }
 
   private live(): SpeakSocket {
     if (this.closed) throw new Error('synthesis stream is closed');
-    if (!this.socket?.usable) {
-      void this.socket?.close();
-      this.socket = this.open();
+    if (!this.socket?.usable || !this.socket.canFlush) return this.replace();
+    return this.socket;
+  }
+
+  private replace(): SpeakSocket {
+    const old = this.socket;
+    if (old) {
+      this.retired.add(old);
+      void old.whenClosed.then(() => this.retired.delete(old));
+      old.retire();
     }
+    this.socket = this.open();
     return this.socket;
   }
 }
@@ -230,17 +259,6 @@ function checkRate(sampleRateHz: number): number {
   return sampleRateHz;
 }
 
-function parseBase(url: string): URL {
-  let base: URL;
-  try {
-    base = new URL(url);
-  } catch {
-    throw new TtsSetupError(`DEEPGRAM_URL is not a URL: ${url}`);
-  }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TtsSetupError(`DEEPGRAM_URL must be an http(s) URL such as https://api.deepgram.com (got ${base.protocol})`);
-  return base;
-}
-
 /** `promise`, or the signal's reason as soon as it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -249,16 +267,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', abort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
   });
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const [only] = parts;
-  if (only && parts.length === 1) return only;
-  const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    whole.set(p, at);
-    at += p.byteLength;
-  }
-  return whole;
 }

@@ -5,12 +5,26 @@ import { TtsSetupError, TtsSynthesisError } from '../../ports/text-to-speech';
 /** The connection ended under a sentence before any of its audio came: the sentence may be tried again on a new one. */
 export class SpeakConnectionLost extends TtsSynthesisError {}
 
+/** Deepgram refused a Flush (too many on this connection): like a lost connection, the sentence goes to a fresh one. */
+export class SpeakFlushLimitReached extends SpeakConnectionLost {}
+
+/** How many Flushes one connection may send in any window of `windowMs`. */
+export interface FlushLimit {
+  readonly flushes: number;
+  readonly windowMs: number;
+}
+
+/** Deepgram's: 20 Flushes per 60 s on a connection, the next answered with a Warning (developers.deepgram.com/docs/tts-ws-flush). */
+export const DEEPGRAM_FLUSH_LIMIT: FlushLimit = { flushes: 20, windowMs: 60_000 };
+
 export interface SpeakSocketOptions {
   /** `wss://…/v1/speak?model=…&encoding=linear16&sample_rate=…` */
   readonly url: URL;
   readonly apiKey: string;
   /** The handshake, and a sentence, fail when Deepgram sends nothing for this long. */
   readonly responseTimeoutMs: number;
+  /** Counted here so the session moves to a fresh connection before Deepgram refuses a Flush. */
+  readonly flushLimit: FlushLimit;
 }
 
 interface Sentence {
@@ -28,11 +42,15 @@ const CLOSE_GRACE_MS = 2000;
  * Flush per sentence, not per reply: Flushed is the only mark of where a
  * sentence's audio ends, which the frame contract needs (sentenceIndex,
  * sentenceEnd, padding per sentence). The speaker flushes every sentence
- * anyway, so it costs no extra Flushes; Deepgram takes 20 per 60 s on a
- * connection and answers more with a Warning.
+ * anyway, so it costs no extra Flushes. Deepgram takes 20 per 60 s on a
+ * connection and answers more with a Warning, so the Flushes sent are
+ * counted (`canFlush`) and the session moves on to a fresh connection
+ * before the limit; a flush-limit Warning all the same (clocks differ)
+ * ends this connection with SpeakFlushLimitReached, and the sentence is
+ * tried again on a fresh one.
  * Cancelling a sentence sends Clear; everything up to Cleared (audio, a
  * Flushed that crossed the Clear) belongs to the cancelled sentence and is
- * dropped. Warning and Error messages fail the sentence in flight.
+ * dropped. Other Warnings, and Errors, fail the sentence in flight.
  *
  * Plain `ws` rather than the SDK's speak socket (@deepgram/sdk v5): that
  * one hands binary audio over as Blobs, read asynchronously, so a Flushed
@@ -55,6 +73,11 @@ export class SpeakSocket {
   private lastError: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  /** When each Flush went out (performance.now()), oldest first, for Deepgram's sliding limit. */
+  private readonly flushTimes: number[] = [];
+  /** Speaks no more: closes once Deepgram has answered what it owes (see retire()). */
+  private retiring = false;
+  private retireTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SpeakSocketOptions) {
     this.ws = new WebSocket(options.url, { headers: { Authorization: `Token ${options.apiKey}` }, handshakeTimeout: options.responseTimeoutMs });
@@ -84,9 +107,17 @@ export class SpeakSocket {
     this.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
   }
 
-  /** Open, or opening, and not failed: worth sending the next sentence to. */
+  /** Open, or opening, not failed and not retired: worth sending the next sentence to. */
   get usable(): boolean {
-    return this.ended === undefined && this.ws.readyState <= WebSocket.OPEN;
+    return this.ended === undefined && !this.retiring && this.ws.readyState <= WebSocket.OPEN;
+  }
+
+  /** Whether one more Flush fits in the limit: fewer than `flushes` went out in the last `windowMs`. */
+  get canFlush(): boolean {
+    const { flushes, windowMs } = this.options.flushLimit;
+    const now = performance.now();
+    while (this.flushTimes.length > 0 && now - (this.flushTimes[0] ?? now) >= windowMs) this.flushTimes.shift();
+    return this.flushTimes.length < flushes;
   }
 
   /** Speaks one sentence (call once `opened` has resolved); resolves at its Flushed. Audio goes to `onAudio` as it arrives. */
@@ -115,13 +146,30 @@ export class SpeakSocket {
       signal.addEventListener('abort', cancel, { once: true });
       for (const text of pieces) this.send({ type: 'Speak', text });
       this.send({ type: 'Flush' });
+      this.flushTimes.push(performance.now());
       this.restartTimer();
     });
+  }
+
+  /**
+   * Takes no more sentences, and closes once Deepgram has answered what it
+   * owes (the Flushed of a sentence in flight, the Cleared of a cancelled
+   * one), or after the response timeout.
+   */
+  retire(): void {
+    if (this.retiring) return;
+    this.retiring = true;
+    if (this.ended || this.idle) {
+      void this.close();
+      return;
+    }
+    this.retireTimer = setTimeout(() => void this.close(), this.options.responseTimeoutMs);
   }
 
   /** Sends Close and closes the connection; resolves once it is closed. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearTimeout(this.retireTimer);
       this.ended ??= new TtsSynthesisError('the Deepgram text-to-speech connection was closed');
       this.sentence?.done(this.ended);
       if (this.ws.readyState === WebSocket.OPEN) {
@@ -152,11 +200,19 @@ export class SpeakSocket {
     switch (message.type) {
       case 'Flushed':
         if (this.clearsPending === 0) this.sentence?.done();
+        this.closeIfRetiredAndIdle();
         return;
       case 'Cleared':
         this.clearsPending = Math.max(0, this.clearsPending - 1);
+        this.closeIfRetiredAndIdle();
         return;
       case 'Warning':
+        if (isFlushLimit(message)) {
+          // This connection takes no Flush for a while: drop the text Deepgram holds and go.
+          this.send({ type: 'Clear' });
+          this.fail(new SpeakFlushLimitReached(`Deepgram refused a Flush on the text-to-speech connection to ${this.options.url.host} (${describe(message)})`));
+          return;
+        }
         this.sentence?.done(new TtsSynthesisError(`Deepgram text-to-speech warning: ${describe(message)}`));
         return;
       case 'Error':
@@ -164,6 +220,15 @@ export class SpeakSocket {
         return;
       // Metadata, and message types newer than this code: nothing to do.
     }
+  }
+
+  /** Nothing in flight and every Clear answered. */
+  private get idle(): boolean {
+    return this.sentence === undefined && this.clearsPending === 0;
+  }
+
+  private closeIfRetiredAndIdle(): void {
+    if (this.retiring && this.idle) void this.close();
   }
 
   /** The connection is unusable: fail the sentence in flight and close. */
@@ -175,6 +240,7 @@ export class SpeakSocket {
 
   private closed(code: number, reason: string): void {
     this.stopTimer();
+    clearTimeout(this.retireTimer);
     const cause = reason || this.lastError?.message || (code === 1006 ? 'no close frame' : '');
     this.ended ??= new SpeakConnectionLost(`the Deepgram text-to-speech connection to ${this.options.url.host} closed (code ${code}${cause ? `: ${cause}` : ''})`);
     this.sentence?.done(this.ended);
@@ -197,7 +263,15 @@ function bytes(data: RawData): Buffer {
   return data instanceof ArrayBuffer ? Buffer.from(data) : data;
 }
 
-type ServerMessage = { readonly type?: unknown; readonly description?: unknown; readonly code?: unknown; readonly err_msg?: unknown };
+/** What Deepgram sends as text: the v5 spec names a Warning's fields code/description, the service sends warn_code/warn_msg. */
+type ServerMessage = {
+  readonly type?: unknown;
+  readonly description?: unknown;
+  readonly code?: unknown;
+  readonly err_msg?: unknown;
+  readonly warn_code?: unknown;
+  readonly warn_msg?: unknown;
+};
 
 function parseMessage(data: RawData): ServerMessage {
   try {
@@ -209,8 +283,14 @@ function parseMessage(data: RawData): ServerMessage {
 }
 
 function describe(message: ServerMessage): string {
-  const text = [message.description, message.err_msg].find((v) => typeof v === 'string') ?? 'no description';
-  return typeof message.code === 'string' ? `${message.code}: ${String(text)}` : String(text);
+  const text = [message.description, message.warn_msg, message.err_msg].find((v) => typeof v === 'string') ?? 'no description';
+  const code = [message.code, message.warn_code].find((v) => typeof v === 'string');
+  return code ? `${String(code)}: ${String(text)}` : String(text);
+}
+
+/** Deepgram's answer to a Flush past the limit (EXCESSIVE_FLUSH; matched on its words too, in case the code changes). */
+function isFlushLimit(message: ServerMessage): boolean {
+  return message.warn_code === 'EXCESSIVE_FLUSH' || message.code === 'EXCESSIVE_FLUSH' || /\bflush/i.test(describe(message));
 }
 
 /** The first 2 KB of a refused handshake's body. */
