@@ -127,6 +127,13 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'book with the verb misheard',
+    turns: [
+      { say: 'i would like to buck a cleaning for next monday yet nine in the morning', tool: book, expect: ['monday, december 8 at 9 am', 'shall i book'] },
+      { say: 'yes please book it', tool: book, expect: ['all set'] },
+    ],
+  },
+  {
     name: 'book on a closed day',
     turns: [
       { say: 'do you have any openings on sunday at eleven for a filling', tool: book, expect: ["isn't available"] },

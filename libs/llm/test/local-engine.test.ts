@@ -28,6 +28,14 @@ describe('local engine', () => {
     expect(await decide(text)).toMatchObject({ name: 'transfer_to_human', args: { reason: 'caller asked', target: 'front_desk' } });
   });
 
+  it('takes a service with a day and a time for a booking even when the verb was misheard, but not when it is asked about', async () => {
+    expect(await decide('i would like to buck a cleaning for next monday yet nine in the morning')).toMatchObject({
+      name: 'book_appointment',
+      args: { service: 'cleaning', time: '09:00', confirm: false },
+    });
+    expect((await decide('how much is a cleaning on monday at nine')).name).not.toBe('book_appointment');
+  });
+
   it('transfers a complaint to the target the file names for it', async () => {
     expect(await decide('i want to make a complaint')).toMatchObject({ name: 'transfer_to_human', args: { reason: 'complaint', target: 'manager' } });
   });

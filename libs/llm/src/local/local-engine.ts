@@ -6,6 +6,9 @@ import { readCues } from './intents';
 import { hasPhrase, isOnlyFiller, normalize } from './text';
 import { parseWhen } from './when';
 
+/** Words that make a turn a question about something rather than a request. */
+const QUESTION = /\b(how|what|when|which|why|where|do you|are you|is it|is there|does)\b/;
+
 export interface LocalEngineOptions {
   readonly knowledge: KnowledgeSource;
   readonly search: KnowledgeSearch;
@@ -83,6 +86,12 @@ export class LocalLanguageModel implements LanguageModel {
     if (cues.end > 0 && cues.book === 0) return { id, name: 'end_call', args: { reason: 'caller said goodbye' } };
     if (cues.book > 0 && cues.bookFaq === 0) {
       return book({ service: null, date: null, time: null, caller_name: null, ...this.slots(text, knowledge), confirm: false });
+    }
+    // "I would like to buck a cleaning for next monday at nine": a service with a day and a time, not asked about,
+    // is a request to book even when the recognizer garbled the verb.
+    const stated = this.slots(text, knowledge);
+    if (stated.service && stated.date && stated.time && cues.bookFaq === 0 && !QUESTION.test(text)) {
+      return book({ service: null, date: null, time: null, caller_name: null, ...stated, confirm: false });
     }
     if (!text || isOnlyFiller(text)) return { id, name: 'answer_from_knowledge', args: { question: raw.trim() || 'unclear', fact_ids: [] } };
 

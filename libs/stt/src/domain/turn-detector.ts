@@ -41,7 +41,7 @@ export interface TurnDetectorTiming {
   readonly maxEndTrimMs: number;
 }
 
-const defaultTiming: TurnDetectorTiming = { onsetLagMs: 0, riseDb: 10, minResumeDbfs: -55, speechRangeDb: 30, minSpeechDbfs: -50, maxEndTrimMs: 250 };
+const defaultTiming: TurnDetectorTiming = { onsetLagMs: 0, riseDb: 10, minResumeDbfs: -55, speechRangeDb: 30, minSpeechDbfs: -50, maxEndTrimMs: 0 };
 
 interface Pause {
   /** Where the caller's speech stopped. */
