@@ -95,7 +95,7 @@ export const configSchema = z.object({
   VOICE_AGENT_MODELS_MIRROR: z.string().optional()
     .describe('Local folder to copy missing models from (`<mirror>/<model>/<file>`) before trying the upstream download.'),
   TURN_SILENCE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
-    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(500)
+    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(400)
     .describe("Pause after the caller's last speech that ends their turn (the final transcript locks then); shorter pauses mid-sentence do not."),
   TURN_MIN_SPEECH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
     .min(32, 'must be between 32 and 2000').max(2000, 'must be between 32 and 2000').default(150)

@@ -47,37 +47,6 @@ describe('TurnDetector', () => {
     ]);
   });
 
-  it('places the end of speech by level, before the detector\'s late segment end, and counts the pause from there', () => {
-    // The detector holds speech 120 ms past the last loud chunk (1000) and closes the segment 100 ms later still.
-    const detector = new TurnDetector(settings);
-    const signals: TurnSignal[] = [];
-    for (let at = 20; at <= 2000; at += 20) {
-      const speaking = at >= 500 && at < 1220;
-      const levelDbfs = at >= 500 && at <= 1000 ? -20 : -70;
-      const segmentsEnded: SpeechSegment[] = at === 1220 ? [{ startMs: 500, endMs: 1120 }] : [];
-      signals.push(...detector.update({ positionMs: at, speaking, segmentsEnded, levelDbfs }));
-    }
-    expect(signals).toEqual([
-      { kind: 'started', atMs: 500 },
-      { kind: 'ended', atMs: 1400, startMs: 500, lastSpeechAtMs: 1000 },
-    ]);
-  });
-
-  it('trims the segment end by level at most maxEndTrimMs, and not at all on a line as loud as the speech', () => {
-    const ended = (levelAfterSpeech: number, loudUntil: number) => {
-      const detector = new TurnDetector(settings, { maxEndTrimMs: 100 });
-      for (let at = 20; at <= 3000; at += 20) {
-        const levelDbfs = at >= 500 && at <= loudUntil ? -20 : levelAfterSpeech;
-        const segmentsEnded: SpeechSegment[] = at === 1500 ? [{ startMs: 500, endMs: 1400 }] : [];
-        const signal = detector.update({ positionMs: at, speaking: at >= 500 && at < 1500, segmentsEnded, levelDbfs }).find((s) => s.kind === 'ended');
-        if (signal) return signal;
-      }
-      return undefined;
-    };
-    expect(ended(-70, 1000)).toMatchObject({ lastSpeechAtMs: 1300 });
-    expect(ended(-25, 1000)).toMatchObject({ lastSpeechAtMs: 1400 });
-  });
-
   it('is exact at the boundary: a pause one frame short of silenceMs does not end the turn', () => {
     // The first segment closes at 2100; the second begins while the pause is 380 ms old.
     const signals = run(new TurnDetector(settings), [[1000, 2000], [2380, 3000]], 5000, 100);

@@ -33,15 +33,9 @@ export interface TurnDetectorTiming {
   readonly riseDb: number;
   /** Rises below this level are ignored (hiss, dither). */
   readonly minResumeDbfs: number;
-  /** A chunk within this many dB of the utterance's loudest is still speech, when placing where speech stopped. */
-  readonly speechRangeDb: number;
-  /** ... and at least this loud. */
-  readonly minSpeechDbfs: number;
-  /** How far before the detector's segment end the level may place the end of speech. */
-  readonly maxEndTrimMs: number;
 }
 
-const defaultTiming: TurnDetectorTiming = { onsetLagMs: 0, riseDb: 10, minResumeDbfs: -55, speechRangeDb: 30, minSpeechDbfs: -50, maxEndTrimMs: 0 };
+const defaultTiming: TurnDetectorTiming = { onsetLagMs: 0, riseDb: 10, minResumeDbfs: -55 };
 
 interface Pause {
   /** Where the caller's speech stopped. */
@@ -61,10 +55,6 @@ interface Turn {
   onsetEstimated: boolean;
   /** Set while the caller is pausing. */
   pause: Pause | undefined;
-  /** Loudest chunk of the turn so far. */
-  peakDbfs: number;
-  /** End of the last chunk loud enough to be speech (levels given only). */
-  lastLoudAtMs: number | undefined;
 }
 
 /**
@@ -79,12 +69,6 @@ interface Turn {
  * rise in level during the pause therefore holds the turn open until the
  * detector has had time to confirm it (or not: then the turn ends, late by at
  * most that time). Steady noise never rises, so it never holds a turn.
- *
- * The detector also closes a segment only after some silence (and holds its
- * speech probability a little past the last word), so where the speech
- * stopped is placed by level: the last chunk near the utterance's loudness,
- * at most `maxEndTrimMs` before the segment end. The pause is counted from
- * there, so `silenceMs` is the caller's real silence.
  */
 export class TurnDetector {
   private turn: Turn | undefined;
@@ -122,12 +106,10 @@ export class TurnDetector {
     if (!turn && (speaking || closed)) {
       // A segment that opened and closed within one chunk is a whole short utterance.
       const atMs = closed ? closed.startMs : Math.max(0, positionMs - this.timing.onsetLagMs);
-      turn = this.turn = { segmentStartMs: atMs, onsetEstimated: !closed, pause: undefined, peakDbfs: -120, lastLoudAtMs: undefined };
+      turn = this.turn = { segmentStartMs: atMs, onsetEstimated: !closed, pause: undefined };
       signals.push({ kind: 'started', atMs });
     }
     if (!turn) return signals;
-    const level = Math.max(-120, observation.levelDbfs ?? -120);
-    if (observation.levelDbfs !== undefined) this.trackLoudness(turn, positionMs, level);
 
     if (closed && turn.onsetEstimated) {
       turn.segmentStartMs = closed.startMs;
@@ -138,15 +120,16 @@ export class TurnDetector {
       return signals;
     }
 
+    const level = Math.max(-120, observation.levelDbfs ?? -120);
     let pause = turn.pause;
     if (!pause) {
-      pause = turn.pause = { lastSpeechAtMs: this.speechEnd(turn, closed?.endMs ?? positionMs), floorDbfs: level, riseAtMs: undefined, armed: true };
+      pause = turn.pause = { lastSpeechAtMs: closed?.endMs ?? positionMs, floorDbfs: level, riseAtMs: undefined, armed: true };
       if (pause.lastSpeechAtMs - turn.segmentStartMs >= this.options.maxUtteranceMs) {
         signals.push({ kind: 'cut', startMs: turn.segmentStartMs, endMs: pause.lastSpeechAtMs });
         turn.segmentStartMs = pause.lastSpeechAtMs;
       }
     } else if (closed) {
-      pause.lastSpeechAtMs = Math.max(pause.lastSpeechAtMs, this.speechEnd(turn, closed.endMs));
+      pause.lastSpeechAtMs = Math.max(pause.lastSpeechAtMs, closed.endMs);
     }
     this.trackRise(pause, positionMs, level);
 
@@ -155,17 +138,6 @@ export class TurnDetector {
       this.turn = undefined;
     }
     return signals;
-  }
-
-  private trackLoudness(turn: Turn, positionMs: number, level: number): void {
-    turn.peakDbfs = Math.max(turn.peakDbfs, level);
-    if (level >= Math.max(turn.peakDbfs - this.timing.speechRangeDb, this.timing.minSpeechDbfs)) turn.lastLoudAtMs = positionMs;
-  }
-
-  /** Where speech stopped, given the detector's segment end. */
-  private speechEnd(turn: Turn, segmentEndMs: number): number {
-    if (turn.lastLoudAtMs === undefined) return segmentEndMs;
-    return Math.min(segmentEndMs, Math.max(turn.lastLoudAtMs, segmentEndMs - this.timing.maxEndTrimMs));
   }
 
   private trackRise(pause: Pause, positionMs: number, level: number): void {
@@ -196,7 +168,7 @@ export class TurnDetector {
     ];
     this.turn = undefined;
     if (speakingNow) {
-      this.turn = { segmentStartMs: positionMs, onsetEstimated: false, pause: undefined, peakDbfs: -120, lastLoudAtMs: undefined };
+      this.turn = { segmentStartMs: positionMs, onsetEstimated: false, pause: undefined };
       signals.push({ kind: 'started', atMs: positionMs });
     }
     return signals;

@@ -33,8 +33,6 @@ const recognizerGain = 4;
  * ("beard trim" → "beard trim to"); real last words come out far surer.
  */
 const paddingWordMaxConfidence = 0.1;
-/** A transducer emits a word's first token a little after the word began; "after the speech ended" allows for it. */
-const emissionLagMs = 160;
 
 export interface LocalStreamParts {
   readonly recognizer: SherpaOnlineRecognizer;
@@ -240,7 +238,7 @@ export class LocalSpeechStream implements SpeechStream {
     asr.acceptWaveform({ samples: new Float32Array(tailPaddingMs * samplesPerMs), sampleRate: modelRate });
     asr.inputFinished();
     this.decodeReady(asr);
-    const transcript = wordsFromTokens(withoutPaddingWords(this.recognizer.getResult(asr), native.asrOriginMs, lastSpeechAtMs + emissionLagMs), native.asrOriginMs, {
+    const transcript = wordsFromTokens(withoutPaddingWords(this.recognizer.getResult(asr), native.asrOriginMs, lastSpeechAtMs), native.asrOriginMs, {
       fromMs: startMs - onsetSlackMs,
       endMs: lastSpeechAtMs,
       clamp: { startMs },
