@@ -1,7 +1,8 @@
 import { PollyServer, eventually, pollyTone, pollyToneSamples } from '@voiceagent/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PollyTextToSpeech, type PollyTtsOptions } from '../src/adapters/aws/polly-tts';
-import { TtsSetupError, TtsSynthesisError, type SynthesisStream, type SynthesizedFrame } from '../src/index';
+import { TtsSetupError, TtsSynthesisError, type SynthesizedFrame } from '../src/index';
+import { audioOf, readReplies } from './frames';
 
 const FRAME_8K = 320; // bytes of 20 ms at 8 kHz
 const credentials = { accessKeyId: 'AKIDPOLLYTEST', secretAccessKey: 'polly-test-secret' };
@@ -24,27 +25,6 @@ function polly(options: Partial<PollyTtsOptions> = {}, client: PollyTtsOptions['
   return tts;
 }
 
-/** Reads frames until `replies` reply ends have been seen. */
-async function readReplies(stream: SynthesisStream, replies = 1): Promise<SynthesizedFrame[]> {
-  const frames: SynthesizedFrame[] = [];
-  const reader = stream[Symbol.asyncIterator]();
-  while (frames.filter((f) => f.replyEnd).length < replies) {
-    const next = await reader.next();
-    if (next.done) throw new Error(`the stream ended after ${frames.length} frames`);
-    frames.push(next.value);
-  }
-  return frames;
-}
-
-function join(frames: readonly SynthesizedFrame[]): Uint8Array {
-  const whole = new Uint8Array(frames.reduce((n, f) => n + f.audio.byteLength, 0));
-  let at = 0;
-  for (const f of frames) {
-    whole.set(f.audio, at);
-    at += f.audio.byteLength;
-  }
-  return whole;
-}
 
 /** The tone for `text` padded with silence to whole frames, as the stream should hand it out. */
 function framedTone(text: string, sampleRateHz: number): Uint8Array {
@@ -75,7 +55,7 @@ describe('PollyTextToSpeech (SynthesizeSpeech)', () => {
     const frames = await readReplies(stream);
     expect(server.requests[0]!.input).toMatchObject({ Engine: 'standard', VoiceId: 'Matthew', SampleRate: '16000' });
     expect(frames.every((f) => f.audio.byteLength === 640 && f.sampleRateHz === 16000)).toBe(true);
-    expect(join(frames)).toEqual(framedTone('Sixteen thousand.', 16000));
+    expect(audioOf(frames)).toEqual(framedTone('Sixteen thousand.', 16000));
   });
 
   it('hands out exact 20 ms frames with sentence and reply indexes, the audio unchanged', async () => {
@@ -95,7 +75,7 @@ describe('PollyTextToSpeech (SynthesizeSpeech)', () => {
       expect(own.map((f) => f.text)).toEqual([text, ...Array<undefined>(own.length - 1).fill(undefined)]);
       expect(own.map((f) => f.sentenceEnd)).toEqual([...Array<boolean>(own.length - 1).fill(false), true]);
       expect(own.every((f) => f.replyIndex === (index < 2 ? 0 : 1))).toBe(true);
-      expect(join(own)).toEqual(framedTone(text, 8000));
+      expect(audioOf(own)).toEqual(framedTone(text, 8000));
     });
     expect(frames.filter((f) => f.replyEnd).map((f) => f.sentenceIndex)).toEqual([1, 2]);
     expect(server.requests.map((r) => r.input.Text)).toEqual(sentences);
@@ -114,7 +94,7 @@ describe('PollyTextToSpeech (SynthesizeSpeech)', () => {
     server.release();
     const rest: SynthesizedFrame[] = [];
     for (let next = await reader.next(); !next.done; next = next.value.replyEnd ? { done: true, value: undefined } : await reader.next()) rest.push(next.value);
-    expect(join([first.value as SynthesizedFrame, ...rest])).toEqual(framedTone('A sentence long enough to stream.', 8000));
+    expect(audioOf([first.value as SynthesizedFrame, ...rest])).toEqual(framedTone('A sentence long enough to stream.', 8000));
   });
 
   it('cancel aborts the request in flight, and no audio of it follows', async () => {
@@ -131,7 +111,7 @@ describe('PollyTextToSpeech (SynthesizeSpeech)', () => {
     stream.flush();
     const frames = await readReplies(stream);
     expect(frames.every((f) => f.sentenceIndex === 2 && f.replyIndex === 1)).toBe(true);
-    expect(join(frames)).toEqual(framedTone('Fresh start.', 8000));
+    expect(audioOf(frames)).toEqual(framedTone('Fresh start.', 8000));
     expect(server.requests.map((r) => r.input.Text)).toEqual(['This sentence will be interrupted.', 'Fresh start.']);
     expect(server.requests[0]!.completed).toBe(false);
   });
@@ -155,7 +135,7 @@ describe('PollyTextToSpeech (SynthesizeSpeech)', () => {
     const stream = polly().stream({ sampleRateHz: 8000 });
     stream.pushText('Second time lucky.');
     stream.flush();
-    expect(join(await readReplies(stream))).toEqual(framedTone('Second time lucky.', 8000));
+    expect(audioOf(await readReplies(stream))).toEqual(framedTone('Second time lucky.', 8000));
     expect(server.requests).toHaveLength(2);
   });
 
@@ -232,7 +212,7 @@ describe('PollyTextToSpeech (generative: StartSpeechSynthesisStream)', () => {
       const own = frames.filter((f) => f.sentenceIndex === i);
       expect(own.every((f) => f.audio.byteLength === FRAME_8K && f.replyIndex === 0)).toBe(true);
       expect(own[0]!.text).toBe(text);
-      expect(join(own)).toEqual(framedTone(text, 8000));
+      expect(audioOf(own)).toEqual(framedTone(text, 8000));
     }
     expect(frames.at(-1)).toMatchObject({ sentenceIndex: 1, sentenceEnd: true, replyEnd: true });
   });
@@ -252,7 +232,7 @@ describe('PollyTextToSpeech (generative: StartSpeechSynthesisStream)', () => {
     stream.flush();
     const frames = await readReplies(stream);
     expect(frames.every((f) => f.sentenceIndex === 2 && f.replyIndex === 1)).toBe(true);
-    expect(join(frames)).toEqual(framedTone('Back again.', 8000));
+    expect(audioOf(frames)).toEqual(framedTone('Back again.', 8000));
     await tts.close();
     await eventually(() => expect(server.openConnections).toBe(0));
   });

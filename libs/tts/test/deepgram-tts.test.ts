@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeepgramTextToSpeech, splitText, type DeepgramTtsOptions } from '../src/adapters/deepgram/deepgram-tts';
 import { concatBytes as join } from '../src/domain/pcm';
 import { TtsSetupError, TtsSynthesisError, type SynthesisStream, type SynthesizedFrame } from '../src/index';
+import { readReplies } from './frames';
 
 const FRAME_8K = 320; // bytes of 20 ms at 8 kHz
 
@@ -24,17 +25,6 @@ function deepgram(options: Partial<DeepgramTtsOptions> = {}): DeepgramTextToSpee
   return tts;
 }
 
-/** Reads frames until `replies` reply ends have been seen. */
-async function readReplies(stream: SynthesisStream, replies = 1): Promise<SynthesizedFrame[]> {
-  const frames: SynthesizedFrame[] = [];
-  const reader = stream[Symbol.asyncIterator]();
-  while (frames.filter((f) => f.replyEnd).length < replies) {
-    const next = await reader.next();
-    if (next.done) throw new Error(`the stream ended after ${frames.length} frames`);
-    frames.push(next.value);
-  }
-  return frames;
-}
 
 /** Reads until the iterator throws; returns the error (fails if the stream ends instead). */
 async function readUntilError(stream: SynthesisStream): Promise<unknown> {
