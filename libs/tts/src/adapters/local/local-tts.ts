@@ -15,7 +15,12 @@ import { DEBIAN_PACKAGE, DEFAULT_VOICE, fliteVoiceForRate, isKnownFliteVoice, pa
 export interface LocalTtsOptions {
   /** Default voice (TTS_VOICE); see voices.ts. Default `kal` (flite, 8 kHz native). */
   readonly voice?: string;
-  /** Synthesis processes running at once across all streams of this engine. Default: the number of CPUs. */
+  /**
+   * Synthesis processes running at once across all streams of this engine.
+   * Default: twice the CPUs this process may use (at least 2): a short
+   * sentence spends much of its life starting the process and piping its
+   * output, so one per CPU queues calls' first sentences behind each other.
+   */
   readonly maxConcurrentProcesses?: number;
   readonly limits?: StreamLimits;
   /** Commands to run (names looked up on PATH, or paths). */
@@ -54,7 +59,7 @@ export class LocalTextToSpeech implements TextToSpeech {
     private readonly tempDir: string,
     private readonly ownsTempDir: boolean,
   ) {
-    this.limiter = new ConcurrencyLimiter(options.maxConcurrentProcesses ?? Math.max(1, availableParallelism()));
+    this.limiter = new ConcurrencyLimiter(options.maxConcurrentProcesses ?? Math.max(2, 2 * availableParallelism()));
   }
 
   /**
