@@ -109,10 +109,11 @@ describe.each([
     const turns = [await speak('I would like to book a cleaning for next Monday at nine in the morning.'), await speak('That is correct.'), await speak('Yes, that is correct.')];
     const booking = bookingClient(env['BOOKING_ADDRESS']!);
     try {
-      // The 3.3M-parameter recogniser mishears a word now and then (WER about 22 %): the caller tries up to three calls, as a person would.
+      // The 3.3M-parameter recogniser mishears a word now and then (WER about 22 %, worse when six processes share two cores):
+      // the caller tries up to five calls, as a person would.
       const reports: CallReport[] = [];
       let appointments: Awaited<ReturnType<typeof booking.listByCaller>> = [];
-      while (reports.length < 3 && appointments.length === 0) {
+      while (reports.length < 5 && appointments.length === 0) {
         reports.push(await placeCall(ua, { to, headers: AI_SESSION, from: `<sip:${caller}@127.0.0.1>`, turns, greetingTimeoutMs: 8000, replyTimeoutMs: 10_000, rtpPorts: { min: 38000, max: 38999 } }));
         appointments = await booking.listByCaller(caller);
       }
@@ -127,5 +128,5 @@ describe.each([
     } finally {
       booking.close();
     }
-  }, 180_000);
+  }, 240_000);
 });
