@@ -42,10 +42,12 @@ export class CallTelemetry {
    * sent (or will not be); undefined for every other frame.
    */
   replyFrame(message: BusMessage): ((sent: boolean) => void) | undefined {
+    // Per frame only the raw header is compared; the context is parsed once per reply.
+    const traceparent = message.headers['traceparent'];
+    if (traceparent === undefined || this.replies.includes(traceparent)) return undefined;
     const reply = extractTraceContext(message);
-    const spanId = trace.getSpanContext(reply)?.spanId;
-    if (spanId === undefined || this.replies.includes(spanId)) return undefined;
-    this.replies.push(spanId);
+    if (trace.getSpanContext(reply) === undefined) return undefined;
+    this.replies.push(traceparent);
     if (this.replies.length > REMEMBERED_REPLIES) this.replies.shift();
     const { tracer, bus, callId } = this.options;
     const startedAtMs = epochMs();
