@@ -13,7 +13,8 @@ export { SentenceSynthesisStream, type SentenceSynthesizer, type StreamLimits } 
 export { PhraseCache, type PhraseCacheOptions } from './domain/phrase-cache';
 export { toFrames } from './domain/pcm';
 export { LocalTextToSpeech, type LocalTtsOptions } from './adapters/local/local-tts';
-export type { ProcessExit, ProcessInfo, ProcessObserver } from './adapters/local/processes';
+export { directLauncher, type ProcessExit, type ProcessInfo, type ProcessLauncher, type ProcessObserver } from './adapters/local/processes';
+export { SpawnHelper } from './adapters/local/spawn-helper';
 export { PollyTextToSpeech, DEFAULT_POLLY_VOICE, type PollyEngine, type PollyTtsOptions } from './adapters/aws/polly-tts';
 export { DeepgramTextToSpeech, DEFAULT_DEEPGRAM_VOICE, type DeepgramTtsOptions } from './adapters/deepgram/deepgram-tts';
 export { createTextToSpeech, type TtsConfig } from './factory';

@@ -28,8 +28,8 @@ export interface BenchResult {
 export interface BenchOptions {
   /** Progress lines; the runner sends them to stderr so results stay clean. */
   readonly log: (line: string) => void;
-  /** Command-line settings for the benchmarks that take them (`--calls`, `--concurrency`), as given. */
-  readonly options?: { readonly calls?: string; readonly concurrency?: string };
+  /** Command-line settings for the benchmarks that take them (`--calls`, `--concurrency`, `--stack-log`), as given. */
+  readonly options?: { readonly calls?: string; readonly concurrency?: string; readonly stackLog?: string };
 }
 
 export interface Benchmark {

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -82,7 +82,7 @@ class Stack {
     return taken;
   }
 
-  static async start(dataDir: string): Promise<Stack> {
+  static async start(dataDir: string, logFile: string | undefined): Promise<Stack> {
     const [sipPort, httpPort, bookingPort, escalationPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const mirror = process.env['VOICE_AGENT_MODELS_MIRROR'] || resolve(workspaceRoot, '../shared/models');
     const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', 'tools/stack/src/main.ts'], {
@@ -114,6 +114,7 @@ class Stack {
     });
     const { pid, stdout } = child;
     if (pid === undefined || !stdout) throw new Error('could not start the stack (taskset and node must be installed)');
+    if (logFile) stdout.pipe(createWriteStream(logFile));
     const stack = new Stack(Object.assign(child, { pid, stdout }), `sip:agent@127.0.0.1:${sipPort}`);
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -242,7 +243,7 @@ export const e2eBenchmark: Benchmark = {
     execFileSync('taskset', ['-p', '-c', '1', String(process.pid)]);
     const dataDir = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
     log('starting the stack (npm start, local engines) on core 0');
-    const stack = await Stack.start(dataDir);
+    const stack = await Stack.start(dataDir, options?.stackLog);
     const ua = await SipUserAgent.start({ udp: { host: '127.0.0.1', port: 0 }, userAgent: 'bench-callgen', maxCalls: 1000 });
     try {
       log(`speaking ${QUESTIONS.length} questions with flite`);

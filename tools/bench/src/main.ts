@@ -4,11 +4,12 @@ import { benchmarks, findBenchmark } from './registry';
 
 const usage = () =>
   [
-    'usage: npm run bench -- [name...] [--json] [--calls N] [--concurrency N,N,...]',
+    'usage: npm run bench -- [name...] [--json] [--calls N] [--concurrency N,N,...] [--stack-log FILE]',
     '',
     'Runs the named benchmarks, or all of them. --json prints machine-readable results.',
     'e2e: --calls sets the calls of its latency phase (default: enough for 50 turns),',
-    '     --concurrency the concurrent calls it steps through (default 10,15,20,25,30; 0 skips).',
+    '     --concurrency the concurrent calls it steps through (default 10,15,20,25,30; 0 skips),',
+    '     --stack-log writes the system\'s log (transcripts, decisions, turn records) to FILE.',
     '',
     ...benchmarks.map((b) => `  ${b.name.padEnd(8)} ${b.description}`),
   ].join('\n');
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs({
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, calls: { type: 'string' }, concurrency: { type: 'string' } },
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, calls: { type: 'string' }, concurrency: { type: 'string' }, 'stack-log': { type: 'string' } },
     });
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}\n`);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     const { name, description } = bench;
     const log = (line: string) => process.stderr.write(`[${name}] ${line}\n`);
     try {
-      const result = await bench.run({ log, options: { calls: args.values.calls, concurrency: args.values.concurrency } });
+      const result = await bench.run({ log, options: { calls: args.values.calls, concurrency: args.values.concurrency, stackLog: args.values['stack-log'] } });
       // Tables are for people; JSON carries the raw numbers instead.
       report.push({ name, description, data: result.data, targets: result.targets, notes: result.notes });
       if (!json) process.stdout.write(`\n${formatResult(result)}\n`);

@@ -9,7 +9,8 @@ import { assertFrameRate, bytesOf, parseWav, trimSilence } from '../../domain/pc
 import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
-import { MissingBinaryError, runProcess, type ProcessObserver } from './processes';
+import { MissingBinaryError, type ProcessLauncher, type ProcessObserver } from './processes';
+import { SpawnHelper } from './spawn-helper';
 import { DEBIAN_PACKAGE, DEFAULT_VOICE, fliteVoiceForRate, isKnownFliteVoice, parseFliteVoiceList, parseVoice, type Backend, type LocalVoice } from './voices';
 
 export interface LocalTtsOptions {
@@ -29,10 +30,20 @@ export interface LocalTtsOptions {
   /** Where flite writes its WAV files. Default: a private folder in /dev/shm (memory), else the OS temp folder. */
   readonly tempDir?: string;
   readonly observer?: ProcessObserver;
+  /**
+   * Where the synthesis processes start. Default: a helper process of the
+   * engine's own (see SpawnHelper: forking the service itself stalls its
+   * event loop); `directLauncher` spawns from this process.
+   */
+  readonly launcher?: ProcessLauncher;
 }
 
-/** Silence kept around each sentence: a short lead-in (no clipped onsets) and the pause before the next one. */
-const LEAD_MS = 30;
+/**
+ * Silence kept around each sentence: a short lead-in and the pause before the
+ * next one. The lead-in is waiting time for the caller on a reply's first
+ * sentence; 10 ms keeps the softest onsets (the cut is at about -44 dBFS).
+ */
+const LEAD_MS = 10;
 const TRAIL_MS = 200;
 
 /**
@@ -58,6 +69,8 @@ export class LocalTextToSpeech implements TextToSpeech {
     private readonly fliteVoices: ReadonlySet<string>,
     private readonly tempDir: string,
     private readonly ownsTempDir: boolean,
+    private readonly launcher: ProcessLauncher,
+    private readonly ownsLauncher: boolean,
   ) {
     this.limiter = new ConcurrencyLimiter(options.maxConcurrentProcesses ?? Math.max(2, 2 * availableParallelism()));
   }
@@ -71,28 +84,32 @@ export class LocalTextToSpeech implements TextToSpeech {
     const voice = options.voice?.trim() || DEFAULT_VOICE;
     const wanted = parseVoice(voice);
     const signal = new AbortController().signal;
+    const ownsLauncher = options.launcher === undefined;
+    const launcher = options.launcher ?? new SpawnHelper();
     const probe = async (command: string, args: string[]) => {
       try {
-        return (await runProcess(command, args, { signal })).stdout.toString('utf8');
+        return (await launcher.run(command, args, { signal })).stdout.toString('utf8');
       } catch (error) {
         if (error instanceof MissingBinaryError) return undefined;
         throw error;
       }
     };
-    const [fliteList, espeakVersion] = await Promise.all([probe(options.flitePath ?? 'flite', ['-lv']), probe(options.espeakPath ?? 'espeak-ng', ['--version'])]);
-    const backends = { flite: fliteList !== undefined, 'espeak-ng': espeakVersion !== undefined };
-    const fliteVoices = parseFliteVoiceList(fliteList ?? '');
-    if (!backends[wanted.backend]) throw missingBackend(wanted.backend, wanted.backend === 'flite' ? (options.flitePath ?? 'flite') : (options.espeakPath ?? 'espeak-ng'));
-    if (wanted.backend === 'flite' && !isKnownFliteVoice(wanted.name, fliteVoices)) throw unknownFliteVoice(wanted.name, fliteVoices);
-
     const ownsTempDir = options.tempDir === undefined;
-    const tempDir = options.tempDir ?? (await mkdtemp(join((await writable('/dev/shm')) ? '/dev/shm' : tmpdir(), 'voiceagent-tts-')));
+    let tempDir: string | undefined;
     try {
-      const probeEngine = new LocalTextToSpeech(options, voice, 0, backends, fliteVoices, tempDir, false);
+      const [fliteList, espeakVersion] = await Promise.all([probe(options.flitePath ?? 'flite', ['-lv']), probe(options.espeakPath ?? 'espeak-ng', ['--version'])]);
+      const backends = { flite: fliteList !== undefined, 'espeak-ng': espeakVersion !== undefined };
+      const fliteVoices = parseFliteVoiceList(fliteList ?? '');
+      if (!backends[wanted.backend]) throw missingBackend(wanted.backend, wanted.backend === 'flite' ? (options.flitePath ?? 'flite') : (options.espeakPath ?? 'espeak-ng'));
+      if (wanted.backend === 'flite' && !isKnownFliteVoice(wanted.name, fliteVoices)) throw unknownFliteVoice(wanted.name, fliteVoices);
+
+      tempDir = options.tempDir ?? (await mkdtemp(join((await writable('/dev/shm')) ? '/dev/shm' : tmpdir(), 'voiceagent-tts-')));
+      const probeEngine = new LocalTextToSpeech(options, voice, 0, backends, fliteVoices, tempDir, false, launcher, false);
       const warm = await probeEngine.runBackend('Hello.', wanted, undefined, signal);
-      return new LocalTextToSpeech(options, voice, warm.sampleRateHz, backends, fliteVoices, tempDir, ownsTempDir);
+      return new LocalTextToSpeech(options, voice, warm.sampleRateHz, backends, fliteVoices, tempDir, ownsTempDir, launcher, ownsLauncher);
     } catch (error) {
-      if (ownsTempDir) await rm(tempDir, { recursive: true, force: true });
+      if (ownsTempDir && tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      if (ownsLauncher) await launcher.close();
       throw error instanceof TtsSetupError ? error : new TtsSetupError(`local text-to-speech could not synthesize with voice "${voice}": ${(error as Error).message}`);
     }
   }
@@ -125,6 +142,7 @@ export class LocalTextToSpeech implements TextToSpeech {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.streams].map((s) => s.close()));
+    if (this.ownsLauncher) await this.launcher.close();
     if (this.ownsTempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 
@@ -158,7 +176,7 @@ export class LocalTextToSpeech implements TextToSpeech {
     if (voice.backend === 'espeak-ng') {
       const command = this.options.espeakPath ?? 'espeak-ng';
       // Text on stdin: it can never be taken for an option.
-      const result = await runProcess(command, ['--stdout', '-v', voice.name], { stdin: text, signal, observer }).catch(rethrowSetup('espeak-ng'));
+      const result = await this.launcher.run(command, ['--stdout', '-v', voice.name], { stdin: text, signal, observer }).catch(rethrowSetup('espeak-ng'));
       if (result.code !== 0 || result.stdout.byteLength === 0) throw new TtsSynthesisError(`espeak-ng failed (exit ${result.code}): ${result.stderr || 'no audio'}`);
       return parseWav(result.stdout);
     }
@@ -166,7 +184,7 @@ export class LocalTextToSpeech implements TextToSpeech {
     const name = sampleRateHz === undefined ? voice.name : fliteVoiceForRate(voice.name, sampleRateHz, this.fliteVoices);
     const file = join(this.tempDir, `${process.pid}-${this.fileSeq++}.wav`);
     try {
-      const result = await runProcess(command, ['-voice', name, '-t', text, '-o', file], { signal, observer }).catch(rethrowSetup('flite'));
+      const result = await this.launcher.run(command, ['-voice', name, '-t', text, '-o', file], { signal, observer }).catch(rethrowSetup('flite'));
       // flite exits 0 even when it could not write the file: the file is the verdict.
       const bytes = await readFile(file).catch(() => undefined);
       if (result.code !== 0 || !bytes) throw new TtsSynthesisError(`flite failed (exit ${result.code}): ${result.stderr || 'no audio written'}`);

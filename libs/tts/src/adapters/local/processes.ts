@@ -33,13 +33,32 @@ export class MissingBinaryError extends Error {
 
 const STDERR_LIMIT = 4096;
 
+export interface RunOptions {
+  readonly stdin?: string;
+  readonly signal: AbortSignal;
+  readonly observer?: ProcessObserver;
+}
+
+/** Where synthesis processes are started: here (`directLauncher`) or from a small helper process (`SpawnHelper`). */
+export interface ProcessLauncher {
+  /** Runs a process to completion; on abort it is killed and the promise rejects once it is gone. */
+  run(command: string, args: readonly string[], options: RunOptions): Promise<ProcessResult>;
+  close(): Promise<void>;
+}
+
+/** Spawns from this process: fine for small processes (tools, tests); see SpawnHelper for services. */
+export const directLauncher: ProcessLauncher = {
+  run: (command, args, options) => runProcess(command, args, options),
+  close: async () => undefined,
+};
+
 /**
  * Runs a process to completion. On abort the process is killed (SIGKILL: the
  * synthesizers hold no state worth a graceful stop) and the promise settles
  * only after it has exited and been reaped, so a cancelled sentence leaves
  * no process and no zombie behind.
  */
-export function runProcess(command: string, args: readonly string[], options: { stdin?: string; signal: AbortSignal; observer?: ProcessObserver }): Promise<ProcessResult> {
+export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
   const { signal, observer } = options;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
