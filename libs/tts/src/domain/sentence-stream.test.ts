@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TtsBufferFullError, TtsSynthesisError, type SynthesizedFrame } from '../ports/text-to-speech';
-import { SentenceSynthesisStream, type StreamLimits } from './sentence-stream';
+import { OpenStreams, SentenceSynthesisStream, type StreamLimits } from './sentence-stream';
 
 const FRAME = 320; // bytes of 20 ms at 8 kHz
 
@@ -222,5 +222,22 @@ describe('SentenceSynthesisStream', () => {
     sends[1]!(new Uint8Array(1000).fill(5));
     expect((await stream[Symbol.asyncIterator]().next()).value).toMatchObject({ sentenceIndex: 1, replyIndex: 1, text: 'New one.' });
     await stream.close();
+  });
+});
+
+describe('OpenStreams', () => {
+  const silentSentence = async () => new Uint8Array(320);
+
+  it('closes the streams still open when the engine closes, then refuses new ones', async () => {
+    const streams = new OpenStreams();
+    const kept = streams.open((onClose) => new SentenceSynthesisStream(silentSentence, 8000, undefined, onClose));
+    const done = streams.open((onClose) => new SentenceSynthesisStream(silentSentence, 8000, undefined, onClose));
+    await done.close();
+    kept.pushText('Still talking.');
+
+    expect(await streams.closeAll()).toBe(true);
+    expect(() => kept.pushText('More.')).toThrow('synthesis stream is closed');
+    expect(() => streams.open((onClose) => new SentenceSynthesisStream(silentSentence, 8000, undefined, onClose))).toThrow('text-to-speech engine is closed');
+    expect(await streams.closeAll()).toBe(false);
   });
 });

@@ -265,3 +265,29 @@ export async function synthesizeWhole(stream: SynthesisStream, text: string): Pr
   }
   return concatBytes(parts);
 }
+
+/**
+ * The synthesis streams an engine has open, so that closing the engine
+ * closes them: `open()` refuses once the engine is closed, and each stream
+ * leaves the set when it closes itself.
+ */
+export class OpenStreams {
+  private readonly streams = new Set<SynthesisStream>();
+  private closed = false;
+
+  /** Registers the stream `make` builds; `make` gets the callback that unregisters it (the stream's onClose). */
+  open<S extends SynthesisStream>(make: (onClose: () => void) => S): S {
+    if (this.closed) throw new Error('text-to-speech engine is closed');
+    const stream = make(() => this.streams.delete(stream));
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** Closes every open stream; false if they were already closed (the engine's close() ran before). */
+  async closeAll(): Promise<boolean> {
+    if (this.closed) return false;
+    this.closed = true;
+    await Promise.all([...this.streams].map((s) => s.close()));
+    return true;
+  }
+}

@@ -1,5 +1,6 @@
 import { BoundedQueue } from '../../domain/event-queue';
 import { levelDbfs, linear16ToFloat32, SampleHistory } from '../../domain/pcm';
+import { soundsUnfinished } from '../../domain/turn-completion';
 import { TurnDetector, type SpeechSegment, type TurnSignal } from '../../domain/turn-detector';
 import { wordsFromTokens, type TokenStream } from '../../domain/words';
 import type { SpeechEvent, SpeechStream, TurnDetectionOptions } from '../../ports/speech-to-text';
@@ -79,6 +80,8 @@ export class LocalSpeechStream implements SpeechStream {
   private readonly onsetLagMs: number;
   /** 16 kHz sample count when the last utterance was settled: audio before it is never replayed. */
   private settledAt16 = 0;
+  /** The recognizer's input at its gain, reused frame after frame (sherpa copies what it is given). */
+  private scaled = new Float32Array(0);
 
   constructor(private readonly parts: LocalStreamParts) {
     this.recognizer = parts.recognizer;
@@ -144,7 +147,7 @@ export class LocalSpeechStream implements SpeechStream {
     this.history.push(samples);
     let decoded = false;
     if (native.asr && samples.length > 0) {
-      feed(native.asr, samples);
+      this.feed(native.asr, samples);
       decoded = this.decodeReady(native.asr);
     }
 
@@ -157,8 +160,17 @@ export class LocalSpeechStream implements SpeechStream {
       native.vad.pop();
     }
 
-    decoded = this.applyAll(native, this.turns.update({ positionMs: this.positionMs, speaking, segmentsEnded, levelDbfs: level })) || decoded;
+    const unfinished = soundsUnfinished(this.lastPartial);
+    decoded = this.applyAll(native, this.turns.update({ positionMs: this.positionMs, speaking, segmentsEnded, levelDbfs: level, unfinished })) || decoded;
     if (decoded) this.emitPartial(native);
+  }
+
+  /** Audio for the recognizer, at its gain. */
+  private feed(asr: SherpaOnlineStream, samples: Float32Array): void {
+    if (this.scaled.length < samples.length) this.scaled = new Float32Array(samples.length);
+    const scaled = this.scaled.subarray(0, samples.length);
+    for (let i = 0; i < samples.length; i++) scaled[i] = (samples[i] as number) * recognizerGain;
+    asr.acceptWaveform({ samples: scaled, sampleRate: modelRate });
   }
 
   private decodeReady(asr: SherpaOnlineStream): boolean {
@@ -224,7 +236,7 @@ export class LocalSpeechStream implements SpeechStream {
     native.asrOriginMs = (this.samples16 - replay.length) / samplesPerMs;
     this.lastPartial = '';
     if (replay.length === 0) return false;
-    feed(native.asr, replay);
+    this.feed(native.asr, replay);
     return this.decodeReady(native.asr);
   }
 
@@ -268,11 +280,6 @@ export class LocalSpeechStream implements SpeechStream {
     this.queue.end();
     this.parts.onClose(native.vad, reusable);
   }
-}
-
-/** Audio for the recognizer, at its gain. */
-function feed(asr: SherpaOnlineStream, samples: Float32Array): void {
-  asr.acceptWaveform({ samples: samples.map((x) => x * recognizerGain), sampleRate: modelRate });
 }
 
 /**

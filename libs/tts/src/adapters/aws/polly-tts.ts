@@ -9,7 +9,7 @@ import {
 import { Readable } from 'node:stream';
 import { normalizeForSpeech } from '../../domain/normalize';
 import { assertFrameRate } from '../../domain/pcm';
-import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
+import { OpenStreams, SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
 import { PcmReceiver } from './pcm-receiver';
@@ -67,8 +67,7 @@ export class PollyTextToSpeech implements TextToSpeech {
   readonly voice: VoiceId;
   private readonly client: PollyClient;
   private readonly idleTimeoutMs: number;
-  private readonly streams = new Set<SynthesisStream>();
-  private closed = false;
+  private readonly streams = new OpenStreams();
 
   constructor(private readonly options: PollyTtsOptions) {
     if (!options.region.trim()) throw new TtsSetupError('Amazon Polly needs a region: set AWS_REGION');
@@ -84,29 +83,20 @@ export class PollyTextToSpeech implements TextToSpeech {
   }
 
   stream(options: SynthesisOptions): SynthesisStream {
-    if (this.closed) throw new Error('text-to-speech engine is closed');
     assertFrameRate(options.sampleRateHz);
     const voice = options.voice?.trim() ? checkVoice(options.voice.trim()) : this.voice;
     const rate = options.sampleRateHz;
-    const stream = new SentenceSynthesisStream(
-      (text, signal, onAudio) => this.synthesizeSentence(text, voice, rate, signal, onAudio),
-      rate,
-      this.options.limits,
-      () => this.streams.delete(stream),
+    return this.streams.open(
+      (onClose) => new SentenceSynthesisStream((text, signal, onAudio) => this.synthesizeSentence(text, voice, rate, signal, onAudio), rate, this.options.limits, onClose),
     );
-    this.streams.add(stream);
-    return stream;
   }
 
-  synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
+  async synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
     return synthesizeWhole(this.stream(options), text);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([...this.streams].map((s) => s.close()));
-    this.client.destroy(); // closes the HTTP/2 connections
+    if (await this.streams.closeAll()) this.client.destroy(); // closes the HTTP/2 connections
   }
 
   private async synthesizeSentence(text: string, voice: VoiceId, sampleRateHz: number, signal: AbortSignal, onAudio: (audio: Uint8Array) => void): Promise<Uint8Array> {

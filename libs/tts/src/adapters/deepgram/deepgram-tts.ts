@@ -2,7 +2,7 @@ import { DeepgramClient, DeepgramError } from '@deepgram/sdk';
 import { deepgramUrls, type DeepgramUrls } from '@voiceagent/config';
 import { normalizeForSpeech } from '../../domain/normalize';
 import { assertFrameRate, concatBytes } from '../../domain/pcm';
-import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
+import { OpenStreams, SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
 import { DEEPGRAM_FLUSH_LIMIT, SpeakConnectionLost, SpeakSocket, httpError, type FlushLimit } from './speak-socket';
@@ -52,9 +52,8 @@ export class DeepgramTextToSpeech implements TextToSpeech {
   private readonly urls: DeepgramUrls;
   private readonly responseTimeoutMs: number;
   private readonly rest: DeepgramClient;
-  private readonly streams = new Set<SynthesisStream>();
+  private readonly streams = new OpenStreams();
   private readonly sockets = new Set<SpeakSocket>();
-  private closed = false;
 
   constructor(private readonly options: DeepgramTtsOptions) {
     if (!options.apiKey.trim()) throw new TtsSetupError('Deepgram text-to-speech needs an API key: set DEEPGRAM_API_KEY');
@@ -88,29 +87,23 @@ export class DeepgramTextToSpeech implements TextToSpeech {
   }
 
   stream(options: SynthesisOptions): SynthesisStream {
-    if (this.closed) throw new Error('text-to-speech engine is closed');
     const rate = checkRate(options.sampleRateHz);
     const voice = options.voice?.trim() || this.voice;
-    const session = new SpeakSession(() => this.openSocket(voice, rate));
-    const stream = new DeepgramSynthesisStream(session, rate, this.options.limits, () => this.streams.delete(stream));
-    this.streams.add(stream);
-    return stream;
+    return this.streams.open((onClose) => new DeepgramSynthesisStream(new SpeakSession(() => this.openSocket(voice, rate)), rate, this.options.limits, onClose));
   }
 
-  synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new Error('text-to-speech engine is closed'));
+  async synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
     const rate = checkRate(options.sampleRateHz);
     const model = options.voice?.trim() || this.voice;
-    const stream = new SentenceSynthesisStream((sentence, signal) => this.fetchSentence(sentence, model, rate, signal), rate, this.options.limits, () => this.streams.delete(stream));
-    this.streams.add(stream);
-    return synthesizeWhole(stream, text);
+    // Whole phrases go over REST (the phrase cache), not through a socket.
+    return synthesizeWhole(
+      this.streams.open((onClose) => new SentenceSynthesisStream((sentence, signal) => this.fetchSentence(sentence, model, rate, signal), rate, this.options.limits, onClose)),
+      text,
+    );
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([...this.streams].map((s) => s.close()));
-    await Promise.all([...this.sockets].map((s) => s.close()));
+    if (await this.streams.closeAll()) await Promise.all([...this.sockets].map((s) => s.close()));
   }
 
   private openSocket(model: string, sampleRateHz: number): SpeakSocket {

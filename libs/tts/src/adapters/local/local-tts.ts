@@ -6,7 +6,7 @@ import { resample } from '@voiceagent/audio';
 import { ConcurrencyLimiter } from '../../domain/limiter';
 import { normalizeForSpeech } from '../../domain/normalize';
 import { assertFrameRate, bytesOf, parseWav, trimSilence } from '../../domain/pcm';
-import { SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
+import { OpenStreams, SentenceSynthesisStream, synthesizeWhole, type StreamLimits } from '../../domain/sentence-stream';
 import { isSpeakable } from '../../domain/sentence-segmenter';
 import { TtsSetupError, TtsSynthesisError, type SynthesisOptions, type SynthesisStream, type TextToSpeech } from '../../ports/text-to-speech';
 import { MissingBinaryError, type ProcessLauncher, type ProcessObserver } from './processes';
@@ -56,9 +56,8 @@ const TRAIL_MS = 200;
 export class LocalTextToSpeech implements TextToSpeech {
   readonly engine = 'local';
   private readonly limiter: ConcurrencyLimiter;
-  private readonly streams = new Set<SynthesisStream>();
+  private readonly streams = new OpenStreams();
   private fileSeq = 0;
-  private closed = false;
 
   private constructor(
     private readonly options: LocalTtsOptions,
@@ -120,28 +119,18 @@ export class LocalTextToSpeech implements TextToSpeech {
   }
 
   stream(options: SynthesisOptions): SynthesisStream {
-    if (this.closed) throw new Error('text-to-speech engine is closed');
     assertFrameRate(options.sampleRateHz);
     const voice = this.resolve(options.voice);
     const rate = options.sampleRateHz;
-    const stream = new SentenceSynthesisStream(
-      (text, signal) => this.synthesizeSentence(text, voice, rate, signal),
-      rate,
-      this.options.limits,
-      () => this.streams.delete(stream),
-    );
-    this.streams.add(stream);
-    return stream;
+    return this.streams.open((onClose) => new SentenceSynthesisStream((text, signal) => this.synthesizeSentence(text, voice, rate, signal), rate, this.options.limits, onClose));
   }
 
-  synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
+  async synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
     return synthesizeWhole(this.stream(options), text);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([...this.streams].map((s) => s.close()));
+    if (!(await this.streams.closeAll())) return;
     if (this.ownsLauncher) await this.launcher.close();
     if (this.ownsTempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
