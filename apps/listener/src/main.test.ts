@@ -4,6 +4,7 @@ import { publishTo } from '@voiceagent/bus';
 import { Route, VadEventKind, topics } from '@voiceagent/contracts';
 import { callEnded, callStarted, startServices, type ServiceHarness } from '@voiceagent/runtime/testing';
 import { startTelemetry } from '@voiceagent/telemetry';
+import { defaultTurnDetection } from '@voiceagent/stt';
 import { eventually } from '@voiceagent/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { concat, durationMs, modelEnv, sayIntoCall, scratch, silence, speak, watchCall, wordErrorRate } from '../test/speech';
@@ -87,7 +88,7 @@ describe('listener service: caller turns', () => {
 
     const log = h.logs.find((l) => l.msg === 'user turn')!;
     expect(log).toMatchObject({ callId: 'c1', turnId: 'u1', engine: 'local', interruptedAgent: false });
-    expect(log['endpointingMs']).toBeGreaterThanOrEqual(400);
+    expect(log['endpointingMs']).toBeGreaterThanOrEqual(defaultTurnDetection.silenceMs);
     // Endpointing as measured here (performance is the benchmarks' job; this only reports it).
     console.info(
       `endpointing, real time: audio ${String(log['endpointingMs'])} ms, asr lag ${String(log['asrLagMs'])} ms; ` +
@@ -111,7 +112,7 @@ describe('listener service: caller turns', () => {
     expect(long.turns[1]!.value.text).toMatch(/\b(john|smith)\b/);
     expect(long.order).toEqual(['vad:started', 'partial', 'final', 'vad:stopped', 'turn', 'vad:started', 'partial', 'final', 'vad:stopped', 'turn']);
     // Turns end a pause after the speech (the detector's silence), in audio time.
-    for (const line of h.logs.filter((l) => l.msg === 'user turn')) expect(line['endpointingMs']).toBeGreaterThanOrEqual(400);
+    for (const line of h.logs.filter((l) => l.msg === 'user turn')) expect(line['endpointingMs']).toBeGreaterThanOrEqual(defaultTurnDetection.silenceMs);
   });
 });
 

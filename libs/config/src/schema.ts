@@ -95,8 +95,11 @@ export const configSchema = z.object({
   VOICE_AGENT_MODELS_MIRROR: z.string().optional()
     .describe('Local folder to copy missing models from (`<mirror>/<model>/<file>`) before trying the upstream download.'),
   TURN_SILENCE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
-    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(400)
-    .describe("Pause after the caller's last speech that ends their turn (the final transcript locks then); shorter pauses mid-sentence do not."),
+    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(300)
+    .describe("Pause after the caller's last speech that ends their turn (the final transcript locks then); shorter pauses mid-sentence do not. The local engine waits `TURN_UNFINISHED_SILENCE_MS` instead while the words so far stop where a sentence cannot end."),
+  TURN_UNFINISHED_SILENCE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
+    .min(100, 'must be between 100 and 5000').max(5000, 'must be between 100 and 5000').default(800)
+    .describe('Local speech engine: the pause that ends a turn whose last word leaves the sentence hanging (an article, preposition, conjunction or filler: "book a", "on saturday and", "um"), so a caller stopping to think is not cut off. At least `TURN_SILENCE_MS`.'),
   TURN_MIN_SPEECH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number')
     .min(32, 'must be between 32 and 2000').max(2000, 'must be between 32 and 2000').default(150)
     .describe('Speech needed before the caller counts as speaking (speech started, barge-in); shorter sounds are ignored.'),
@@ -132,6 +135,9 @@ export const configSchema = z.object({
   }
   if (env.RTP_PORT_MIN >= env.RTP_PORT_MAX) {
     ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must be greater than RTP_PORT_MIN' });
+  }
+  if (env.TURN_UNFINISHED_SILENCE_MS < env.TURN_SILENCE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['TURN_UNFINISHED_SILENCE_MS'], message: `must be at least TURN_SILENCE_MS (${env.TURN_SILENCE_MS})` });
   }
   if ((env.NATS_USER === undefined) !== (env.NATS_PASSWORD === undefined)) {
     ctx.addIssue({ code: 'custom', path: [env.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD'], message: 'NATS_USER and NATS_PASSWORD go together' });

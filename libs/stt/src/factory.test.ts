@@ -12,13 +12,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('createSpeechToText', () => {
   it('builds the local engine from the configuration (the default), with its turn settings', async () => {
-    const config = loadConfig({ VOICE_AGENT_MODELS: join(scratch, 'models'), VOICE_AGENT_MODELS_MIRROR: mirror, TURN_SILENCE_MS: '600', TURN_VAD_THRESHOLD: '0.6' });
+    const config = loadConfig({ VOICE_AGENT_MODELS: join(scratch, 'models'), VOICE_AGENT_MODELS_MIRROR: mirror, TURN_SILENCE_MS: '600', TURN_UNFINISHED_SILENCE_MS: '1000', TURN_VAD_THRESHOLD: '0.6' });
     expect(config.STT_ENGINE).toBe('local');
     const lines: string[] = [];
     const stt = await createSpeechToText(config, { log: (line) => lines.push(line) });
     expect(stt.engine).toBe('local');
     expect(stt).toBeInstanceOf(LocalSpeechToText);
-    expect((stt as LocalSpeechToText).turn).toEqual({ silenceMs: 600, minSpeechMs: 150, vadThreshold: 0.6, maxUtteranceMs: 15_000 });
+    expect((stt as LocalSpeechToText).turn).toEqual({ silenceMs: 600, unfinishedSilenceMs: 1000, minSpeechMs: 150, vadThreshold: 0.6, maxUtteranceMs: 15_000 });
     expect(lines).toContain(`asr-en-zipformer-3m/encoder.int8.onnx: copied from ${join(mirror, 'asr-en-zipformer-3m', 'encoder.int8.onnx')}`);
     await stt.stream({ sampleRateHz: 8000 }).close();
   });
@@ -31,7 +31,8 @@ describe('createSpeechToText', () => {
   const base = {
     VOICE_AGENT_MODELS: undefined,
     VOICE_AGENT_MODELS_MIRROR: undefined,
-    TURN_SILENCE_MS: 400,
+    TURN_SILENCE_MS: 300,
+    TURN_UNFINISHED_SILENCE_MS: 800,
     TURN_MIN_SPEECH_MS: 150,
     TURN_VAD_THRESHOLD: 0.5,
     STT_LANGUAGE: 'en-US',
@@ -112,7 +113,9 @@ describe('createSpeechToText', () => {
   });
 
   it('validates the turn settings where the configuration is loaded', () => {
-    expect(loadConfig({}).TURN_SILENCE_MS).toBe(400);
+    expect(loadConfig({})).toMatchObject({ TURN_SILENCE_MS: 300, TURN_UNFINISHED_SILENCE_MS: 800 });
+    expect(() => loadConfig({ TURN_SILENCE_MS: '900' })).toThrow(/TURN_UNFINISHED_SILENCE_MS: must be at least TURN_SILENCE_MS \(900\)/);
+    expect(loadConfig({ TURN_SILENCE_MS: '900', TURN_UNFINISHED_SILENCE_MS: '900' }).TURN_UNFINISHED_SILENCE_MS).toBe(900);
     expect(() => loadConfig({ TURN_SILENCE_MS: '50' })).toThrow(/TURN_SILENCE_MS: must be between 100 and 5000/);
     expect(() => loadConfig({ TURN_VAD_THRESHOLD: '1.5' })).toThrow(/TURN_VAD_THRESHOLD: must be between 0 and 1/);
     expect(() => loadConfig({ STT_ENGINE: 'whisper' })).toThrow(/STT_ENGINE/);

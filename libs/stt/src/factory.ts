@@ -8,7 +8,7 @@ import type { SpeechToText } from './ports/speech-to-text';
 /** The settings the engines read (a loaded `Config` fits). */
 export type SpeechToTextConfig = Pick<
   Config,
-  'STT_ENGINE' | 'VOICE_AGENT_MODELS' | 'VOICE_AGENT_MODELS_MIRROR' | 'TURN_SILENCE_MS' | 'TURN_MIN_SPEECH_MS' | 'TURN_VAD_THRESHOLD'
+  'STT_ENGINE' | 'VOICE_AGENT_MODELS' | 'VOICE_AGENT_MODELS_MIRROR' | 'TURN_SILENCE_MS' | 'TURN_UNFINISHED_SILENCE_MS' | 'TURN_MIN_SPEECH_MS' | 'TURN_VAD_THRESHOLD'
   | 'DEEPGRAM_API_KEY' | 'DEEPGRAM_URL' | 'DEEPGRAM_STT_MODEL' | 'STT_LANGUAGE' | 'AWS_REGION'
 >;
 
@@ -25,7 +25,7 @@ export async function createSpeechToText(config: SpeechToTextConfig, extras: Spe
   if (engine === 'local') {
     return createLocalSpeechToText({
       models: { modelsDir: config.VOICE_AGENT_MODELS, mirrorDir: config.VOICE_AGENT_MODELS_MIRROR ?? null, log: extras.log, download: extras.download },
-      turn: { silenceMs: config.TURN_SILENCE_MS, minSpeechMs: config.TURN_MIN_SPEECH_MS, vadThreshold: config.TURN_VAD_THRESHOLD },
+      turn: { silenceMs: config.TURN_SILENCE_MS, unfinishedSilenceMs: config.TURN_UNFINISHED_SILENCE_MS, minSpeechMs: config.TURN_MIN_SPEECH_MS, vadThreshold: config.TURN_VAD_THRESHOLD },
     });
   }
   if (engine === 'deepgram') {

@@ -18,4 +18,5 @@ export { createLocalSpeechToText, LocalSpeechToText, type LocalSpeechToTextOptio
 export { createAwsSpeechToText, AwsSpeechToText, type AwsSpeechToTextOptions } from './adapters/aws/aws-transcribe-engine';
 export { createDeepgramSpeechToText, DeepgramSpeechToText, type DeepgramSpeechToTextOptions } from './adapters/deepgram/deepgram-engine';
 export { TurnDetector, type TurnSignal, type VadObservation, type SpeechSegment } from './domain/turn-detector';
+export { soundsUnfinished } from './domain/turn-completion';
 export { BoundedQueue, type BoundedQueueOptions } from './domain/event-queue';

@@ -53,6 +53,27 @@ describe('TurnDetector', () => {
     expect(signals.map((s) => s.kind)).toEqual(['started', 'ended']);
   });
 
+  it('waits the longer pause while the words sound unfinished, and the short one once they do not', () => {
+    const adaptive = { silenceMs: 300, unfinishedSilenceMs: 800, maxUtteranceMs: 15_000 };
+    /** Speech 1000–2000, then silence; the words sound unfinished while `unfinished(at)`. */
+    const endAt = (unfinished: (at: number) => boolean) => {
+      const detector = new TurnDetector(adaptive);
+      for (let at = 20; at <= 4000; at += 20) {
+        const speaking = at >= 1000 && at < 2100;
+        const segmentsEnded = at === 2100 ? [{ startMs: 1000, endMs: 2000 }] : [];
+        const ended = detector.update({ positionMs: at, speaking, segmentsEnded, unfinished: unfinished(at) }).find((s) => s.kind === 'ended');
+        if (ended) return ended.atMs;
+      }
+      return undefined;
+    };
+    expect(endAt(() => false)).toBe(2300);
+    expect(endAt(() => true)).toBe(2800);
+    // "open on" … "saturday": the last word comes out of the recognizer during the pause.
+    expect(endAt((at) => at < 2500)).toBe(2500);
+    // Without the setting, one pause for all.
+    expect(run(new TurnDetector({ silenceMs: 300, maxUtteranceMs: 15_000 }), [[1000, 2000]], 4000).at(-1)).toMatchObject({ atMs: 2300 });
+  });
+
   describe('a rise in level during a pause', () => {
     /** Speech 1000–2000 (segment closes at 2100), then a pause; `level(at)` and `speakingAt(at)` script the rest. */
     function pause(level: (at: number) => number, speakingAt: (at: number) => boolean, untilMs = 4000): TurnSignal[] {

@@ -16,6 +16,8 @@ export interface VadObservation {
   readonly segmentsEnded: readonly SpeechSegment[];
   /** Level of the chunk in dBFS (-Infinity for digital silence). */
   readonly levelDbfs?: number;
+  /** The words heard so far stop where a sentence cannot end (see soundsUnfinished): the longer pause applies. */
+  readonly unfinished?: boolean;
 }
 
 export type TurnSignal =
@@ -60,8 +62,9 @@ interface Turn {
 /**
  * Phone turn-taking from voice activity, driven only by audio position: a
  * turn starts when the detector finds speech and ends once the caller has
- * been silent for `silenceMs` after their last speech; a shorter pause
- * mid-sentence leaves the turn open.
+ * been silent for `silenceMs` after their last speech (`unfinishedSilenceMs`
+ * while their words so far sound unfinished); a shorter pause mid-sentence
+ * leaves the turn open.
  *
  * The voice activity detector confirms speech only some time after it begins
  * (`onsetLagMs`, longer on soft onsets such as "s" or "j"), so a caller
@@ -75,7 +78,7 @@ export class TurnDetector {
   private readonly timing: TurnDetectorTiming;
 
   constructor(
-    private readonly options: Pick<TurnDetectionOptions, 'silenceMs' | 'maxUtteranceMs'>,
+    private readonly options: Pick<TurnDetectionOptions, 'silenceMs' | 'maxUtteranceMs'> & Partial<Pick<TurnDetectionOptions, 'unfinishedSilenceMs'>>,
     timing: Partial<TurnDetectorTiming> = {},
   ) {
     this.timing = { ...defaultTiming, ...timing };
@@ -133,11 +136,16 @@ export class TurnDetector {
     }
     this.trackRise(pause, positionMs, level);
 
-    if (positionMs - pause.lastSpeechAtMs >= this.options.silenceMs && pause.riseAtMs === undefined) {
+    if (positionMs - pause.lastSpeechAtMs >= this.pauseNeededMs(observation.unfinished === true) && pause.riseAtMs === undefined) {
       signals.push({ kind: 'ended', atMs: positionMs, startMs: turn.segmentStartMs, lastSpeechAtMs: pause.lastSpeechAtMs });
       this.turn = undefined;
     }
     return signals;
+  }
+
+  private pauseNeededMs(unfinished: boolean): number {
+    const { silenceMs, unfinishedSilenceMs = silenceMs } = this.options;
+    return unfinished ? Math.max(silenceMs, unfinishedSilenceMs) : silenceMs;
   }
 
   private trackRise(pause: Pause, positionMs: number, level: number): void {

@@ -108,6 +108,12 @@ export interface SpeechToText {
 export interface TurnDetectionOptions {
   /** Pause after the last speech that ends the turn. */
   readonly silenceMs: number;
+  /**
+   * The pause instead, when the words so far stop where a sentence cannot
+   * end ("book a", "on saturday and", "um"): a caller thinking is not cut off.
+   * Engines that detect turns themselves from words and audio only.
+   */
+  readonly unfinishedSilenceMs: number;
   /** Speech needed before the caller counts as speaking. */
   readonly minSpeechMs: number;
   /** Voice activity threshold, 0–1. */
@@ -117,7 +123,8 @@ export interface TurnDetectionOptions {
 }
 
 export const defaultTurnDetection: TurnDetectionOptions = {
-  silenceMs: 400,
+  silenceMs: 300,
+  unfinishedSilenceMs: 800,
   minSpeechMs: 150,
   vadThreshold: 0.5,
   maxUtteranceMs: 15_000,
