@@ -9,7 +9,7 @@ export {
 } from './ports/text-to-speech';
 export { SentenceSegmenter, isSpeakable, type SegmenterOptions } from './domain/sentence-segmenter';
 export { normalizeForSpeech } from './domain/normalize';
-export { SentenceSynthesisStream, type SentenceSynthesizer, type StreamLimits } from './domain/sentence-stream';
+export { SentenceSynthesisStream, type SentenceContext, type SentenceSynthesizer, type StreamLimits } from './domain/sentence-stream';
 export { PhraseCache, type PhraseCacheOptions } from './domain/phrase-cache';
 export { toFrames } from './domain/pcm';
 export { LocalTextToSpeech, type LocalTtsOptions } from './adapters/local/local-tts';

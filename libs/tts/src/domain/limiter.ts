@@ -1,11 +1,13 @@
 /**
  * Caps concurrent work (synthesis processes per engine); the rest waits in
- * FIFO order so one call's long reply cannot starve another call's first
- * sentence for long. Waiting is abortable: a cancelled sentence leaves the queue.
+ * FIFO order, except that urgent work (a reply's first sentence, which the
+ * caller is waiting in silence for) goes ahead of work that is not (later
+ * sentences, which have the first one's playing time to spare). Waiting is
+ * abortable: a cancelled sentence leaves the queue.
  */
 export class ConcurrencyLimiter {
   private running = 0;
-  private readonly waiting: { grant: () => void; onAbort: () => void }[] = [];
+  private readonly waiting: { grant: () => void; onAbort: () => void; urgent: boolean }[] = [];
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number of at least 1 (got ${limit})`);
@@ -19,8 +21,8 @@ export class ConcurrencyLimiter {
     return this.waiting.length;
   }
 
-  /** Resolves with a release function once a slot is free. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /** Resolves with a release function once a slot is free; `urgent` waits only behind other urgent work. */
+  acquire(signal?: AbortSignal, { urgent = false } = {}): Promise<() => void> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
       const release = this.releaser();
@@ -30,6 +32,7 @@ export class ConcurrencyLimiter {
         return;
       }
       const entry = {
+        urgent,
         grant: () => {
           signal?.removeEventListener('abort', entry.onAbort);
           this.running++;
@@ -42,7 +45,9 @@ export class ConcurrencyLimiter {
         },
       };
       signal?.addEventListener('abort', entry.onAbort, { once: true });
-      this.waiting.push(entry);
+      const firstNotUrgent = urgent ? this.waiting.findIndex((w) => !w.urgent) : -1;
+      if (firstNotUrgent >= 0) this.waiting.splice(firstNotUrgent, 0, entry);
+      else this.waiting.push(entry);
     });
   }
 

@@ -86,4 +86,15 @@ describe('ConcurrencyLimiter', () => {
     await e;
     expect(order).toEqual(['d aborted', 'c', 'e']);
   });
+
+  it('lets urgent work (a reply\'s first sentence) wait only behind other urgent work', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    const first = await limiter.acquire();
+    const order: string[] = [];
+    const take = (name: string, urgent: boolean) => limiter.acquire(undefined, { urgent }).then((release) => (order.push(name), release()));
+    const all = [take('later 1', false), take('later 2', false), take('opening 1', true), take('opening 2', true), take('later 3', false)];
+    first();
+    await Promise.all(all);
+    expect(order).toEqual(['opening 1', 'opening 2', 'later 1', 'later 2', 'later 3']);
+  });
 });

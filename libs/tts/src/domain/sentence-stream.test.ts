@@ -7,6 +7,7 @@ const FRAME = 320; // bytes of 20 ms at 8 kHz
 interface Call {
   text: string;
   signal: AbortSignal;
+  opensReply: boolean;
   finish(frames: number): void;
   fail(error: Error): void;
 }
@@ -15,10 +16,10 @@ interface Call {
 function harness(limits?: StreamLimits) {
   const calls: Call[] = [];
   const stream = new SentenceSynthesisStream(
-    (text, signal) =>
+    (text, signal, _onAudio, { opensReply }) =>
       new Promise<Uint8Array>((resolve, reject) => {
         signal.addEventListener('abort', () => reject(signal.reason));
-        calls.push({ text, signal, finish: (frames) => resolve(new Uint8Array(Math.round(frames * FRAME)).fill(1)), fail: reject });
+        calls.push({ text, signal, opensReply, finish: (frames) => resolve(new Uint8Array(Math.round(frames * FRAME)).fill(1)), fail: reject });
       }),
     8000,
     limits,
@@ -52,6 +53,24 @@ describe('SentenceSynthesisStream', () => {
       [2, 0, 'Third', true, true],
     ]);
     expect(frames.every((f) => f.audio.byteLength === FRAME && f.sampleRateHz === 8000)).toBe(true);
+  });
+
+  it('tells the engine which sentences open a reply (the caller waits for those in silence)', async () => {
+    const { calls, stream, next } = harness();
+    stream.pushText('One. Two.');
+    stream.flush();
+    stream.pushText('Three.');
+    stream.flush();
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      calls[i]!.finish(1);
+      await next();
+    }
+    expect(calls.map((c) => [c.text, c.opensReply])).toEqual([
+      ['One.', true],
+      ['Two.', false],
+      ['Three.', true],
+    ]);
   });
 
   it('marks the reply end with one silent frame when its last frame was already read', async () => {

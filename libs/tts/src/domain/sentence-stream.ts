@@ -9,7 +9,12 @@ import { SentenceSegmenter } from './sentence-segmenter';
  * arrives (the reader gets frames before the sentence is done); the audio the
  * promise resolves with follows those pieces.
  */
-export type SentenceSynthesizer = (text: string, signal: AbortSignal, onAudio: (audio: Uint8Array) => void) => Promise<Uint8Array>;
+/** What a synthesizer may want to know about the sentence: whether it opens a reply (the caller waits for it in silence). */
+export interface SentenceContext {
+  readonly opensReply: boolean;
+}
+
+export type SentenceSynthesizer = (text: string, signal: AbortSignal, onAudio: (audio: Uint8Array) => void, sentence: SentenceContext) => Promise<Uint8Array>;
 
 /**
  * Buffering policy. Text: the LLM writes far faster than speech is spoken, so
@@ -33,6 +38,7 @@ interface Job {
   readonly sentenceIndex: number;
   readonly replyIndex: number;
   readonly text: string;
+  readonly opensReply: boolean;
   replyEnd: boolean;
 }
 
@@ -152,7 +158,7 @@ export class SentenceSynthesisStream implements SynthesisStream {
 
   private enqueue(text: string): void {
     const sentenceIndex = this.nextSentence++;
-    this.pending.push({ sentenceIndex, replyIndex: this.reply, text, replyEnd: false });
+    this.pending.push({ sentenceIndex, replyIndex: this.reply, text, opensReply: this.replyLastSentence === undefined, replyEnd: false });
     this.replyLastSentence = sentenceIndex;
   }
 
@@ -199,7 +205,7 @@ export class SentenceSynthesisStream implements SynthesisStream {
       this.frames.push(...framer.push(audio));
       this.wake();
     };
-    const work = this.synthesizeSentence(job.text, controller.signal, onAudio).then(
+    const work = this.synthesizeSentence(job.text, controller.signal, onAudio, { opensReply: job.opensReply }).then(
       (audio) => {
         if (generation !== this.generation) return;
         this.inflight = undefined;
