@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingBinaryError, type ProcessExit, type ProcessInfo } from './processes';
 import { SpawnHelper } from './spawn-helper';
@@ -92,5 +97,27 @@ describe('SpawnHelper', () => {
     expect(isRunning(helper)).toBe(false);
     await expect.poll(() => isRunning(pid!)).toBe(false);
     await expect(launcher.run('true', [], { signal: new AbortController().signal })).rejects.toThrow('closed');
+  });
+
+  it('close() resolves in a process with nothing else to keep it alive (the idle helper does not hold the event loop)', async () => {
+    launcher = new SpawnHelper();
+    const dir = await mkdtemp(join(tmpdir(), 'spawn-helper-'));
+    try {
+      const script = join(dir, 'close.mts');
+      await writeFile(
+        script,
+        [
+          `import { SpawnHelper } from ${JSON.stringify(join(import.meta.dirname, 'spawn-helper.ts'))};`,
+          'const helper = new SpawnHelper();',
+          "await helper.run('true', [], { signal: new AbortController().signal });",
+          'await helper.close();',
+          "console.log('closed');",
+        ].join('\n'),
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 20_000 });
+      expect(stdout.trim()).toBe('closed');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -110,6 +110,8 @@ export class SpawnHelper implements ProcessLauncher {
     const helper = this.helper;
     if (!helper) return;
     const exited = new Promise<void>((resolve) => (helper.exitCode !== null || helper.signalCode !== null ? resolve() : helper.once('exit', () => resolve())));
+    // Whoever awaits close() must see the exit: an idle helper no longer holds the event loop open.
+    helper.ref();
     if (helper.connected) helper.disconnect();
     await exited;
   }
