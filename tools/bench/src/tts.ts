@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { LocalTextToSpeech } from '@voiceagent/tts';
 import type { BenchOptions, BenchResult, Benchmark } from './benchmark';
 import { fixed } from './format';
@@ -134,8 +134,8 @@ export async function measureTts(params: TtsParams, log: (line: string) => void 
   } catch {
     // No taskset (not Linux): affinity was never changed either.
   }
-  const maxProcesses = availableParallelism();
   const tts = await LocalTextToSpeech.create();
+  const maxProcesses = tts.maxProcesses;
   const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
   try {
     const sentences: SentenceRow[] = [];
@@ -193,10 +193,10 @@ export function ttsReport(m: TtsMeasurements): BenchResult {
       met: r.firstAudioMs.p50 < ttsTargets.firstAudioMs,
     })),
     notes: [
-      'LocalTextToSpeech.create() defaults: one flite process per sentence writing a WAV to /dev/shm, trimmed to 30 ms lead / 200 ms trail; slt (16 kHz) is resampled to 8 kHz, kal is native 8 kHz',
+      'LocalTextToSpeech.create() defaults: one flite process per sentence, started from the engine\'s helper process, writing a WAV to /dev/shm, trimmed to 10 ms lead / 200 ms trail; slt (16 kHz) is resampled to 8 kHz, kal is native 8 kHz',
       'first audio = pushText() + endInput() → the stream yields its first 20 ms frame (the whole first sentence is synthesized before any of it comes out); RTF = time to the last frame / audio length',
-      `this process had ${m.rssMiB} MiB resident: flite is forked per sentence and fork time grows with the parent's memory (about 2 ms at 40 MiB, 20 ms at 450 MiB here), so run tts alone (not after stt) for the engine's own numbers`,
-      `calls at once: the engine runs at most ${m.maxProcesses} synthesis processes (its default, one per CPU); the rest queue, so first audio grows with the queue`,
+      `this process had ${m.rssMiB} MiB resident; flite is forked by the engine's small helper process, so that no longer adds fork time (which grows with the forking process's memory: ~1 ms at 40 MiB, ~22 ms at 570 MiB)`,
+      `calls at once: the engine runs at most ${m.maxProcesses} synthesis processes (its default, two per CPU); the rest queue, first sentences of replies ahead of later ones, so first audio grows with the queue`,
     ],
     data: m,
   };

@@ -113,6 +113,11 @@ export class LocalTextToSpeech implements TextToSpeech {
     }
   }
 
+  /** Synthesis processes allowed at once (maxConcurrentProcesses). */
+  get maxProcesses(): number {
+    return this.limiter.limit;
+  }
+
   /** Synthesis processes running now (the rest wait for a slot). */
   get activeProcesses(): number {
     return this.limiter.active;
