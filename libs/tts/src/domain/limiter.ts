@@ -1,9 +1,9 @@
 /**
  * Caps concurrent work (synthesis processes per engine); the rest waits in
- * FIFO order, except that urgent work (a reply's first sentence, which the
- * caller is waiting in silence for) goes ahead of work that is not (later
- * sentences, which have the first one's playing time to spare). Waiting is
- * abortable: a cancelled sentence leaves the queue.
+ * FIFO order, except that urgent work (a sentence the caller waits for in
+ * silence, such as a reply's first) goes ahead of work that is not (a
+ * sentence with the one before still playing). Waiting is abortable: a
+ * cancelled sentence leaves the queue.
  */
 export class ConcurrencyLimiter {
   private running = 0;

@@ -7,22 +7,24 @@ const FRAME = 320; // bytes of 20 ms at 8 kHz
 interface Call {
   text: string;
   signal: AbortSignal;
-  opensReply: boolean;
+  urgent: boolean;
   finish(frames: number): void;
   fail(error: Error): void;
 }
 
 /** An engine the test drives by hand: each sentence waits until the test finishes it. */
-function harness(limits?: StreamLimits) {
+function harness(limits?: StreamLimits, now?: () => number) {
   const calls: Call[] = [];
   const stream = new SentenceSynthesisStream(
-    (text, signal, _onAudio, { opensReply }) =>
+    (text, signal, _onAudio, { urgent }) =>
       new Promise<Uint8Array>((resolve, reject) => {
         signal.addEventListener('abort', () => reject(signal.reason));
-        calls.push({ text, signal, opensReply, finish: (frames) => resolve(new Uint8Array(Math.round(frames * FRAME)).fill(1)), fail: reject });
+        calls.push({ text, signal, urgent, finish: (frames) => resolve(new Uint8Array(Math.round(frames * FRAME)).fill(1)), fail: reject });
       }),
     8000,
     limits,
+    undefined,
+    now,
   );
   const reader = stream[Symbol.asyncIterator]();
   const next = async () => (await reader.next()).value as SynthesizedFrame;
@@ -55,21 +57,35 @@ describe('SentenceSynthesisStream', () => {
     expect(frames.every((f) => f.audio.byteLength === FRAME && f.sampleRateHz === 8000)).toBe(true);
   });
 
-  it('tells the engine which sentences open a reply (the caller waits for those in silence)', async () => {
-    const { calls, stream, next } = harness();
+  it('calls a sentence urgent when little audio is left to play ahead of it (a reply\'s opening), not while the one before plays', async () => {
+    let clock = 0;
+    const { calls, stream, next } = harness(undefined, () => clock);
     stream.pushText('One. Two.');
     stream.flush();
-    stream.pushText('Three.');
-    stream.flush();
-    for (let i = 0; i < 3; i++) {
-      await tick();
-      calls[i]!.finish(1);
-      await next();
-    }
-    expect(calls.map((c) => [c.text, c.opensReply])).toEqual([
+    await tick();
+    calls[0]!.finish(50); // 1 s of audio
+    await tick();
+    // "Two." starts as soon as "One." is done: a second of audio is ahead of it.
+    expect(calls.map((c) => [c.text, c.urgent])).toEqual([
       ['One.', true],
       ['Two.', false],
+    ]);
+    for (let i = 0; i < 50; i++) await next(); // the reader plays it from clock 0: heard until 1000
+    calls[1]!.finish(5);
+    for (let i = 0; i < 5; i++) await next(); // heard until 1100
+    clock = 950; // 150 ms left to hear
+    stream.pushText('Three.');
+    stream.flush();
+    await tick();
+    clock = 5000; // long after the last audio: the caller hears nothing
+    calls[2]!.finish(1);
+    await next();
+    stream.pushText('Four.');
+    stream.flush();
+    await tick();
+    expect(calls.slice(2).map((c) => [c.text, c.urgent])).toEqual([
       ['Three.', true],
+      ['Four.', true],
     ]);
   });
 

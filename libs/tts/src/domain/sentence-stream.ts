@@ -9,10 +9,14 @@ import { SentenceSegmenter } from './sentence-segmenter';
  * arrives (the reader gets frames before the sentence is done); the audio the
  * promise resolves with follows those pieces.
  */
-/** What a synthesizer may want to know about the sentence: whether it opens a reply (the caller waits for it in silence). */
+/** What a synthesizer may want to know about the sentence. */
 export interface SentenceContext {
-  readonly opensReply: boolean;
+  /** Little or nothing is left for the caller to hear before it (a reply's opening, or a reader falling behind): it goes ahead of work that is not. */
+  readonly urgent: boolean;
 }
+
+/** A sentence is urgent when less audio than this is left to play ahead of it: synthesis plus a queue takes about that long. */
+const URGENT_BELOW_MS = 200;
 
 export type SentenceSynthesizer = (text: string, signal: AbortSignal, onAudio: (audio: Uint8Array) => void, sentence: SentenceContext) => Promise<Uint8Array>;
 
@@ -38,7 +42,6 @@ interface Job {
   readonly sentenceIndex: number;
   readonly replyIndex: number;
   readonly text: string;
-  readonly opensReply: boolean;
   replyEnd: boolean;
 }
 
@@ -65,6 +68,8 @@ export class SentenceSynthesisStream implements SynthesisStream {
   /** Last sentence of the current reply, once it has one. */
   private replyLastSentence: number | undefined;
   private lastHandedOut: MutableFrame | undefined;
+  /** When the audio handed out so far will have been heard, if the reader plays it in real time. */
+  private heardUntil = 0;
   private inputEnded = false;
   private closed = false;
   private failure: Error | undefined;
@@ -75,6 +80,8 @@ export class SentenceSynthesisStream implements SynthesisStream {
     private readonly sampleRateHz: number,
     limits: StreamLimits = {},
     private readonly onClosed?: () => void,
+    /** Monotonic ms: when audio handed out will have played (the reader plays in real time). */
+    private readonly now: () => number = () => performance.now(),
   ) {
     assertFrameRate(sampleRateHz);
     this.segmenter = new SentenceSegmenter({ maxSentenceChars: limits.maxSentenceChars });
@@ -158,7 +165,7 @@ export class SentenceSynthesisStream implements SynthesisStream {
 
   private enqueue(text: string): void {
     const sentenceIndex = this.nextSentence++;
-    this.pending.push({ sentenceIndex, replyIndex: this.reply, text, opensReply: this.replyLastSentence === undefined, replyEnd: false });
+    this.pending.push({ sentenceIndex, replyIndex: this.reply, text, replyEnd: false });
     this.replyLastSentence = sentenceIndex;
   }
 
@@ -184,6 +191,7 @@ export class SentenceSynthesisStream implements SynthesisStream {
 
   private dropWork(): void {
     this.generation++;
+    this.heardUntil = 0;
     this.segmenter.reset();
     this.pending = [];
     this.frames = [];
@@ -205,7 +213,9 @@ export class SentenceSynthesisStream implements SynthesisStream {
       this.frames.push(...framer.push(audio));
       this.wake();
     };
-    const work = this.synthesizeSentence(job.text, controller.signal, onAudio, { opensReply: job.opensReply }).then(
+    const aheadMs = Math.max(0, this.heardUntil - this.now()) + this.frames.length * FRAME_MS;
+    const urgent = aheadMs < URGENT_BELOW_MS;
+    const work = this.synthesizeSentence(job.text, controller.signal, onAudio, { urgent }).then(
       (audio) => {
         if (generation !== this.generation) return;
         this.inflight = undefined;
@@ -229,6 +239,7 @@ export class SentenceSynthesisStream implements SynthesisStream {
     const frame = this.frames.shift();
     if (frame) {
       this.lastHandedOut = frame;
+      this.heardUntil = Math.max(this.heardUntil, this.now()) + FRAME_MS;
       this.pump();
       return Promise.resolve({ value: frame, done: false });
     }

@@ -127,7 +127,7 @@ export class LocalTextToSpeech implements TextToSpeech {
     assertFrameRate(options.sampleRateHz);
     const voice = this.resolve(options.voice);
     const rate = options.sampleRateHz;
-    return this.streams.open((onClose) => new SentenceSynthesisStream((text, signal, _onAudio, sentence) => this.synthesizeSentence(text, voice, rate, signal, sentence.opensReply), rate, this.options.limits, onClose));
+    return this.streams.open((onClose) => new SentenceSynthesisStream((text, signal, _onAudio, sentence) => this.synthesizeSentence(text, voice, rate, signal, sentence.urgent), rate, this.options.limits, onClose));
   }
 
   async synthesize(text: string, options: SynthesisOptions): Promise<Uint8Array> {
@@ -149,10 +149,10 @@ export class LocalTextToSpeech implements TextToSpeech {
     return voice;
   }
 
-  private async synthesizeSentence(text: string, voice: LocalVoice, sampleRateHz: number, signal: AbortSignal, opensReply: boolean): Promise<Uint8Array> {
+  private async synthesizeSentence(text: string, voice: LocalVoice, sampleRateHz: number, signal: AbortSignal, urgent: boolean): Promise<Uint8Array> {
     const spoken = normalizeForSpeech(text);
     if (!isSpeakable(spoken)) return new Uint8Array(0);
-    const release = await this.limiter.acquire(signal, { urgent: opensReply });
+    const release = await this.limiter.acquire(signal, { urgent });
     let wav;
     try {
       wav = await this.runBackend(spoken, voice, sampleRateHz, signal);
