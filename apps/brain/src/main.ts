@@ -77,14 +77,14 @@ export function createBrainService(options: BrainOptions = {}): ServiceDefinitio
               // The reply goes out in the turn's context, so the speaker's span is the turn's child as well.
               context.with(turn.trace, async () => {
                 try {
-                  const { reply, engineFailed, handoff } = await dialogue.hear(turn.turnId, turn.text, (call) => {
+                  const { reply, engineFailed, handoff } = await dialogue.hear(turn.turnId, turn.text, { confidence: turn.confidence, firstSentence: (call) => {
                     const endedAtMs = epochMs();
                     span.setAttributes({ tool: call.name, engineMs: Math.round(timed.lastChatMs * 10) / 10 });
                     span.end(endedAtMs);
                     reportTurnStage(bus, callId, turn.trace, { stage: 'brain', startedAtMs: received, endedAtMs, engineMs: timed.lastChatMs });
-                  });
+                  } });
                   answered++;
-                  logger.info({ callId, turnId: turn.turnId, text: turn.text, tool: reply.call.name, decideMs: Math.round(epochMs() - received), engineFailed }, 'caller turn');
+                  logger.info({ callId, turnId: turn.turnId, text: turn.text, confidence: Math.round(turn.confidence * 100) / 100, tool: reply.call.name, decideMs: Math.round(epochMs() - received), engineFailed }, 'caller turn');
                   if (reply.invented) logger.warn({ callId, turnId: turn.turnId, invented: reply.invented }, 'reply refused: invented values; transferring');
                   handoff?.then(
                     (handoffId) => logger.info({ callId, handoffId }, 'hand-off recorded'),

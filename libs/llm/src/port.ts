@@ -7,7 +7,8 @@ import type { ToolCall, ToolDefinition, ToolName } from './tools';
  */
 
 export type ChatMessage =
-  | { readonly role: 'user'; readonly content: string }
+  /** `confidence`: the recognizer's, 0–1, when the words were heard (absent: typed, or unknown). */
+  | { readonly role: 'user'; readonly content: string; readonly confidence?: number }
   | { readonly role: 'assistant'; readonly content: string; readonly toolCall?: ToolCall }
   /** The outcome of executing a tool call, as JSON (see BookingToolResult). */
   | { readonly role: 'tool'; readonly toolCallId: string; readonly name: ToolName; readonly content: string };

@@ -45,6 +45,28 @@ describe('local engine', () => {
     expect(await decide('what is the weather like in dallas')).toMatchObject({ name: 'transfer_to_human' });
   });
 
+  it('asks a caller the recognizer was unsure of to say it again once, then transfers', async () => {
+    const { engine } = await localEngine();
+    const misheard: ChatMessage = { role: 'user', content: 'while his yor address', confidence: 0.3 };
+    const first = await engine.decide([misheard]);
+    expect(first).toMatchObject({ name: 'answer_from_knowledge', args: { question: 'while his yor address', fact_ids: [] } });
+    const asked: ChatMessage[] = [
+      misheard,
+      { role: 'assistant', content: "Sorry, I didn't quite catch that. Could you say it again?", toolCall: first },
+      { role: 'tool', toolCallId: first.id, name: first.name, content: '{"status":"clarify"}' },
+    ];
+    // Heard better the second time: answered.
+    expect(await engine.decide([...asked, { role: 'user', content: 'what is your address', confidence: 0.6 }])).toMatchObject({ name: 'answer_from_knowledge', args: { fact_ids: ['business:address'] } });
+    // Unsure again: a person takes it.
+    expect(await engine.decide([...asked, { role: 'user', content: 'while is the address sir', confidence: 0.3 }])).toMatchObject({ name: 'transfer_to_human', args: { reason: 'unanswered question' } });
+  });
+
+  it('transfers a clearly heard question the knowledge cannot answer at once, and one of unknown confidence', async () => {
+    const { engine } = await localEngine();
+    expect(await engine.decide([{ role: 'user', content: 'how much is a dental implant', confidence: 0.9 }])).toMatchObject({ name: 'transfer_to_human' });
+    expect(await engine.decide([{ role: 'user', content: 'how much is a dental implant', confidence: 0 }])).toMatchObject({ name: 'transfer_to_human' });
+  });
+
   it.each(['bye', 'thanks that is all', 'okay by', 'good by'])('ends the call on "%s"', async (text) => {
     expect((await decide(text)).name).toBe('end_call');
   });

@@ -9,7 +9,7 @@ export class BusTurnSource implements TurnSource {
 
   follow(callId: string, onTurn: (turn: CallerTurn) => void): () => void {
     const subscription = subscribeTo(this.bus, topics.call(callId, 'userTurn'), (turn, message) =>
-      onTurn({ turnId: turn.turnId, text: turn.text, trace: extractTraceContext(message) }),
+      onTurn({ turnId: turn.turnId, text: turn.text, confidence: turn.confidence, trace: extractTraceContext(message) }),
     );
     return () => subscription.unsubscribe();
   }

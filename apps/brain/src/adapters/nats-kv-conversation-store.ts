@@ -38,7 +38,7 @@ const toolCall = z.object({ id: z.string(), name: z.string(), args: z.unknown() 
 });
 
 const chatMessage = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string(), confidence: z.number().min(0).max(1).optional() }),
   z.object({ role: z.literal('assistant'), content: z.string(), toolCall: toolCall.optional() }),
   z.object({ role: z.literal('tool'), toolCallId: z.string(), name: toolName, content: z.string() }),
 ]);

@@ -78,12 +78,17 @@ export class Dialogue {
     await this.deps.store.put({ callId: this.callId, callerNumber: this.callerNumber, messages: [{ role: 'assistant', content: text }], turns: 0 });
   }
 
-  /** Answers one caller turn. `firstSentence` runs right after the first sentence is out (the latency mark). */
-  async hear(turnId: string, text: string, firstSentence?: (call: ToolCall) => void): Promise<TurnOutcome> {
+  /**
+   * Answers one caller turn. `confidence`: the recognizer's (0 or absent:
+   * unknown); `firstSentence` runs right after the first sentence is out (the
+   * latency mark).
+   */
+  async hear(turnId: string, text: string, heard: { confidence?: number; firstSentence?: (call: ToolCall) => void } = {}): Promise<TurnOutcome> {
+    const { confidence, firstSentence } = heard;
     const knowledge = this.deps.knowledge();
     const now = this.deps.now();
     const state: ConversationState = (await this.deps.store.get(this.callId)) ?? { callId: this.callId, callerNumber: this.callerNumber, messages: [], turns: 0 };
-    const messages: ChatMessage[] = [...state.messages, { role: 'user', content: text }];
+    const messages: ChatMessage[] = [...state.messages, { role: 'user', content: text, ...(confidence ? { confidence } : {}) }];
 
     let call: ToolCall | undefined;
     let engineText = '';

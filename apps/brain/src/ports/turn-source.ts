@@ -3,6 +3,8 @@ import type { Context } from '@opentelemetry/api';
 export interface CallerTurn {
   readonly turnId: string;
   readonly text: string;
+  /** The recognizer's confidence in the words, 0–1 (0: unknown). */
+  readonly confidence: number;
   /** The trace context the listener sent with the turn: the brain's span is its child. */
   readonly trace: Context;
 }
