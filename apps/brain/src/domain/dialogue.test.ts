@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dialogueWith } from '../../test/helpers';
 
 describe('a turn the recognizer was unsure of', () => {
-  it('gets one request to say it again (nothing stored as an answer), then a person if it is still unclear', async () => {
+  it('gets one request to say it again (no transfer yet), then a person if it is still unclear', async () => {
     const { dialogue, output } = await dialogueWith();
     const first = await dialogue.hear('t1', 'while his yor address', { confidence: 0.3 });
     expect(first.reply.call).toMatchObject({ name: 'answer_from_knowledge', args: { fact_ids: [] } });
