@@ -15,7 +15,6 @@ export const secretVariablePattern = /PASSWORD|TOKEN|CREDS|KEY|USERS|SECRET|DATA
  * Throws ConfigError naming every bad variable and its value, so a service
  * fails at start-up with a message that says what to fix.
  */
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relevant = Object.fromEntries(
     Object.keys(configSchema.shape)

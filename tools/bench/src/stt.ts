@@ -84,7 +84,7 @@ export interface SttParams {
   /** flite voices; kal is 8 kHz, the others 16 kHz (resampled to 8 kHz). */
   readonly voices: readonly string[];
   readonly corpus: readonly (readonly [Topic, string])[];
-  /** Every stream's keyterms (the corpus is also decoded once without them, for comparison). */
+  /** Every stream's keyterms: the beam-decoding pass is biased by them; greedy decoding (the default) ignores them. */
   readonly keyterms: readonly string[];
   /** Silence before each utterance and after it (long enough for the turn to end). */
   readonly leadMs: number;
@@ -152,7 +152,7 @@ export interface ConcurrencyStep {
 export interface SttMeasurements {
   readonly params: SttParams;
   readonly utterances: readonly UtteranceResult[];
-  /** The same corpus decoded without keyterms: word edits per topic. */
+  /** The same corpus decoded by beam search with the keyterms: word edits per topic. */
   readonly beamWithKeyterms: Readonly<Record<string, WordEdits>>;
   readonly concurrency: readonly ConcurrencyStep[];
   /** Whether the concurrency steps really ran on one core. */

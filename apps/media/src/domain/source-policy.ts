@@ -54,18 +54,22 @@ export class SourcePolicy {
   /** The address is in the configured allowlist (the trunk, SBC or PBX), not merely let in because the list is empty. */
   isListed(address: string): boolean {
     const ip = parseAddress(address);
-    return ip !== undefined && this.ranges.some((range) => ip.kind() === range[0].kind() && ip.match(range));
+    return ip !== undefined && this.inRanges(ip);
   }
 
   decide(address: string, nowMs: number): SourceVerdict {
     const ip = parseAddress(address);
     if (!ip) return { kind: 'forbid', reason: `unparseable source address ${address}` };
-    if (this.ranges.length > 0 && !this.ranges.some((range) => ip.kind() === range[0].kind() && ip.match(range))) {
+    if (this.ranges.length > 0 && !this.inRanges(ip)) {
       return { kind: 'forbid', reason: `source ${address} is not in SIP_ALLOWED_SOURCES` };
     }
     return this.take(ip.toNormalizedString(), nowMs)
       ? { kind: 'accept' }
       : { kind: 'drop', reason: `source ${address} exceeds ${this.options.ratePerSecond} requests/s` };
+  }
+
+  private inRanges(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+    return this.ranges.some((range) => ip.kind() === range[0].kind() && ip.match(range));
   }
 
   /** Sources currently tracked by the rate limiter. */

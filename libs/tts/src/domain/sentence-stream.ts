@@ -2,13 +2,6 @@ import { TtsBufferFullError, TtsSynthesisError, type SynthesisStream, type Synth
 import { FRAME_MS, SentenceFramer, assertFrameRate, concatBytes, toFrames, type MutableFrame } from './pcm';
 import { SentenceSegmenter } from './sentence-segmenter';
 
-/**
- * Synthesizes one sentence as linear16 at the stream's rate. On abort it must
- * stop its work, release what it holds and settle promptly (rejecting is fine).
- * An engine that receives audio in pieces hands each to `onAudio` as it
- * arrives (the reader gets frames before the sentence is done); the audio the
- * promise resolves with follows those pieces.
- */
 /** What a synthesizer may want to know about the sentence. */
 export interface SentenceContext {
   /** Little or nothing is left for the caller to hear before it (a reply's opening, or a reader falling behind): it goes ahead of work that is not. */
@@ -18,6 +11,13 @@ export interface SentenceContext {
 /** A sentence is urgent when less audio than this is left to play ahead of it: synthesis plus a queue takes about that long. */
 const URGENT_BELOW_MS = 200;
 
+/**
+ * Synthesizes one sentence as linear16 at the stream's rate. On abort it must
+ * stop its work, release what it holds and settle promptly (rejecting is fine).
+ * An engine that receives audio in pieces hands each to `onAudio` as it
+ * arrives (the reader gets frames before the sentence is done); the audio the
+ * promise resolves with follows those pieces.
+ */
 export type SentenceSynthesizer = (text: string, signal: AbortSignal, onAudio: (audio: Uint8Array) => void, sentence: SentenceContext) => Promise<Uint8Array>;
 
 /**

@@ -1,4 +1,5 @@
 import { ensureModel, type EnsureModelOptions } from '@voiceagent/models';
+import { checkStreamFormat } from '../../domain/stream-format';
 import { defaultTurnDetection, type SpeechStream, type SpeechStreamOptions, type SpeechToText, type TurnDetectionOptions } from '../../ports/speech-to-text';
 import { hotwordLines, phoneCallVocabulary } from './hotwords';
 import { LocalSpeechStream } from './local-stream';
@@ -92,10 +93,9 @@ export class LocalSpeechToText implements SpeechToText {
   }
 
   stream(options: SpeechStreamOptions): SpeechStream {
-    const { sampleRateHz, channels = 1, language, keyterms = [] } = options;
-    if (!Number.isInteger(sampleRateHz) || sampleRateHz < 8_000 || sampleRateHz > 48_000) {
-      throw new RangeError(`sampleRateHz must be a whole number of Hz from 8000 to 48000; got ${sampleRateHz}`);
-    }
+    const { channels = 1, language, keyterms = [] } = options;
+    // The rate checked as every engine does; channels below, with the way out (a stream per channel).
+    const { sampleRateHz } = checkStreamFormat({ sampleRateHz: options.sampleRateHz }, { engine: 'the local speech engine', maxChannels: 1 });
     if (channels !== 1) {
       throw new RangeError(`the local speech engine takes mono audio (channels: 1), got ${channels}: open one stream per channel`);
     }

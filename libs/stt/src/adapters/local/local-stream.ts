@@ -160,7 +160,8 @@ export class LocalSpeechStream implements SpeechStream {
       native.vad.pop();
     }
 
-    const unfinished = soundsUnfinished(this.lastPartial);
+    // Only a pause asks how the words end: not read on every frame of speech.
+    const unfinished = !speaking && soundsUnfinished(this.lastPartial);
     decoded = this.applyAll(native, this.turns.update({ positionMs: this.positionMs, speaking, segmentsEnded, levelDbfs: level, unfinished })) || decoded;
     if (decoded) this.emitPartial(native);
   }
